@@ -1,0 +1,233 @@
+/*
+ * Pure mapping from @google/genai requests, responses and errors to span
+ * attributes. No OpenTelemetry SDK, no side effects: every function here is
+ * testable on plain objects, and "where is X read" has one answer: this file.
+ */
+import type { Attributes } from '@opentelemetry/api';
+import type {
+  ApiClientLike,
+  GenerateContentParametersLike,
+  GenerateContentResponseLike,
+  GenerationConfigLike,
+  UsageMetadataLike,
+} from './internal-types.js';
+import * as sc from './semconv.js';
+
+/** `gcp.vertex_ai` when the client talks to Vertex AI, else `gcp.gemini` (the Gemini Developer API). */
+export function providerName(apiClient: ApiClientLike | undefined): string {
+  return apiClient?.isVertexAI?.() === true
+    ? sc.GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI
+    : sc.GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI;
+}
+
+export interface ServerAttributes {
+  address?: string;
+  port?: number;
+}
+
+// Nearly every process has one base URL: remember the last one parsed so the
+// hot path does not build a URL object per call.
+let lastBaseUrl: string | undefined;
+let lastServer: ServerAttributes = {};
+
+/** `server.address` and `server.port` from the client's base URL (the default port of its scheme when none is given). */
+export function serverFromBaseUrl(baseUrl: string | undefined): ServerAttributes {
+  if (!baseUrl) return {};
+  if (baseUrl === lastBaseUrl) return lastServer;
+  let server: ServerAttributes = {};
+  try {
+    const url = new URL(baseUrl);
+    const port = url.port
+      ? Number(url.port)
+      : url.protocol === 'https:'
+        ? 443
+        : url.protocol === 'http:'
+          ? 80
+          : undefined;
+    // IPv6 hosts come back bracketed from URL; the convention wants the bare address.
+    server = { address: url.hostname.replace(/^\[(.*)\]$/, '$1'), port };
+  } catch {
+    server = {};
+  }
+  lastBaseUrl = baseUrl;
+  lastServer = server;
+  return server;
+}
+
+/** The span name the conventions ask for: `{operation} {model}`. */
+export function spanName(operation: string, model: string | undefined): string {
+  return model ? `${operation} ${model}` : operation;
+}
+
+/**
+ * The attributes a sampler may look at, so they are set when the span starts:
+ * operation, provider, requested model, server address and port.
+ */
+export function samplingAttributes(
+  operation: string,
+  apiClient: ApiClientLike | undefined,
+  model: string | undefined
+): Attributes {
+  const attrs: Attributes = {
+    [sc.ATTR_GEN_AI_OPERATION_NAME]: operation,
+    [sc.ATTR_GEN_AI_PROVIDER_NAME]: providerName(apiClient),
+  };
+  if (typeof model === 'string' && model) attrs[sc.ATTR_GEN_AI_REQUEST_MODEL] = model;
+  const server = serverFromBaseUrl(apiClient?.getBaseUrl?.());
+  if (server.address) attrs[sc.ATTR_SERVER_ADDRESS] = server.address;
+  if (server.port !== undefined) attrs[sc.ATTR_SERVER_PORT] = server.port;
+  return attrs;
+}
+
+function setNumber(attrs: Attributes, key: string, value: unknown): void {
+  if (typeof value === 'number' && Number.isFinite(value)) attrs[key] = value;
+}
+
+function setInt(attrs: Attributes, key: string, value: unknown): void {
+  if (typeof value === 'number' && Number.isInteger(value)) attrs[key] = value;
+}
+
+/** The requested generation parameters, named as the conventions name them. */
+export function requestAttributes(params: GenerateContentParametersLike | undefined): Attributes {
+  const attrs: Attributes = {};
+  const config = params?.config;
+  if (!config || typeof config !== 'object') {
+    attrs[sc.ATTR_GEN_AI_OUTPUT_TYPE] = sc.GEN_AI_OUTPUT_TYPE_VALUE_TEXT;
+    return attrs;
+  }
+  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_TEMPERATURE, config.temperature);
+  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_TOP_P, config.topP);
+  setInt(attrs, sc.ATTR_GEN_AI_REQUEST_TOP_K, config.topK);
+  setInt(attrs, sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS, config.maxOutputTokens);
+  setInt(attrs, sc.ATTR_GEN_AI_REQUEST_SEED, config.seed);
+  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, config.presencePenalty);
+  setNumber(attrs, sc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, config.frequencyPenalty);
+  // The conventions want the choice count only when it differs from 1.
+  if (config.candidateCount !== 1) setInt(attrs, sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT, config.candidateCount);
+  const stop = config.stopSequences;
+  if (Array.isArray(stop) && stop.length > 0) {
+    attrs[sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop.filter((s): s is string => typeof s === 'string');
+  }
+  attrs[sc.ATTR_GEN_AI_OUTPUT_TYPE] = outputType(config);
+  return attrs;
+}
+
+/**
+ * `gen_ai.output.type`: what the request asks for. Image or audio output
+ * (`responseModalities`) wins over JSON, which wins over plain text.
+ */
+export function outputType(config: GenerationConfigLike | undefined): string {
+  if (!config) return sc.GEN_AI_OUTPUT_TYPE_VALUE_TEXT;
+  const modalities = config.responseModalities;
+  if (Array.isArray(modalities)) {
+    const upper = modalities.map((m) => String(m).toUpperCase());
+    if (upper.includes('IMAGE')) return sc.GEN_AI_OUTPUT_TYPE_VALUE_IMAGE;
+    if (upper.includes('AUDIO')) return sc.GEN_AI_OUTPUT_TYPE_VALUE_SPEECH;
+  }
+  const mime = config.responseMimeType;
+  if (
+    (typeof mime === 'string' && /^application\/(.+\+)?json$/i.test(mime)) ||
+    config.responseSchema !== undefined ||
+    config.responseJsonSchema !== undefined
+  ) {
+    return sc.GEN_AI_OUTPUT_TYPE_VALUE_JSON;
+  }
+  return sc.GEN_AI_OUTPUT_TYPE_VALUE_TEXT;
+}
+
+/**
+ * Token counts as the conventions define them, from Gemini's `usageMetadata`:
+ * - input = prompt (which already includes cached tokens) + tool-use prompt
+ *   tokens, which Gemini bills as input but reports apart;
+ * - output = candidates + thoughts: thinking is billed, and counted, as output.
+ */
+export function usageAttributes(usage: UsageMetadataLike | undefined): Attributes {
+  const attrs: Attributes = {};
+  if (!usage || typeof usage !== 'object') return attrs;
+  const prompt = intOrUndefined(usage.promptTokenCount);
+  const toolUse = intOrUndefined(usage.toolUsePromptTokenCount);
+  const candidates = intOrUndefined(usage.candidatesTokenCount);
+  const thoughts = intOrUndefined(usage.thoughtsTokenCount);
+  const cached = intOrUndefined(usage.cachedContentTokenCount);
+  if (prompt !== undefined || toolUse !== undefined) {
+    attrs[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = (prompt ?? 0) + (toolUse ?? 0);
+  }
+  if (candidates !== undefined || thoughts !== undefined) {
+    attrs[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = (candidates ?? 0) + (thoughts ?? 0);
+  }
+  if (thoughts !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = thoughts;
+  if (cached !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = cached;
+  if (toolUse !== undefined) attrs[sc.ATTR_GCP_GEN_AI_USAGE_TOOL_USE_PROMPT_TOKENS] = toolUse;
+  return attrs;
+}
+
+function intOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * What a `GenerateContentResponse` says about the call: id, model version,
+ * finish reasons, usage, and a blocked prompt.
+ *
+ * Finish reasons are Gemini's own values, verbatim (`STOP`, `MAX_TOKENS`,
+ * `SAFETY`, `RECITATION`, ...), one per candidate that reports one, in
+ * candidate order; unknown values pass through.
+ */
+export function responseAttributes(response: GenerateContentResponseLike | undefined): Attributes {
+  if (!response || typeof response !== 'object') return {};
+  const attrs = usageAttributes(response.usageMetadata);
+  if (typeof response.responseId === 'string' && response.responseId) {
+    attrs[sc.ATTR_GEN_AI_RESPONSE_ID] = response.responseId;
+  }
+  if (typeof response.modelVersion === 'string' && response.modelVersion) {
+    attrs[sc.ATTR_GEN_AI_RESPONSE_MODEL] = response.modelVersion;
+  }
+  const reasons = finishReasons(response);
+  if (reasons.length > 0) attrs[sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = reasons;
+  const blockReason = response.promptFeedback?.blockReason;
+  if (typeof blockReason === 'string' && blockReason) {
+    attrs[sc.ATTR_GCP_GEN_AI_PROMPT_BLOCK_REASON] = blockReason;
+  }
+  return attrs;
+}
+
+/** One finish reason per candidate that has one. */
+export function finishReasons(response: GenerateContentResponseLike): string[] {
+  const candidates = response.candidates;
+  if (!Array.isArray(candidates)) return [];
+  const reasons: string[] = [];
+  for (const candidate of candidates) {
+    const reason = candidate?.finishReason;
+    if (typeof reason === 'string' && reason) reasons.push(reason);
+  }
+  return reasons;
+}
+
+interface ErrorLike {
+  name?: unknown;
+  status?: unknown;
+  code?: unknown;
+  cause?: { code?: unknown };
+  constructor?: { name?: unknown };
+}
+
+/**
+ * A low-cardinality `error.type`:
+ * - the HTTP status of the SDK's `ApiError` (`429`, `503`); the classes differ
+ *   between the CJS and ESM bundles, so match on the name, never instanceof;
+ * - the system error code of a network failure (`ECONNREFUSED`, `UND_ERR_SOCKET`),
+ *   which undici hides behind `TypeError('fetch failed')`;
+ * - else the error's name (`AbortError`, `TypeError`), or `_OTHER`.
+ */
+export function errorType(err: unknown): string {
+  if (err === null || typeof err !== 'object') return sc.ERROR_TYPE_VALUE_OTHER;
+  const e = err as ErrorLike;
+  if (typeof e.status === 'number' && Number.isInteger(e.status)) return String(e.status);
+  const causeCode = e.cause?.code;
+  if (typeof causeCode === 'string' && causeCode) return causeCode;
+  if (typeof e.code === 'string' && e.code && e.code.startsWith('E')) return e.code;
+  if (typeof e.name === 'string' && e.name) return e.name;
+  const ctorName = e.constructor?.name;
+  if (typeof ctorName === 'string' && ctorName) return ctorName;
+  return sc.ERROR_TYPE_VALUE_OTHER;
+}

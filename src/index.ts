@@ -1,0 +1,2 @@
+export { GeminiInstrumentation } from './instrumentation.js';
+export type { GeminiInstrumentationConfig } from './types.js';

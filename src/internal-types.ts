@@ -1,0 +1,77 @@
+/*
+ * The shapes of @google/genai objects this instrumentation reads, written out
+ * structurally so that we depend on no major version of the SDK's types: 1.x,
+ * 2.x and 3.x all fit these, and every field is optional because a response
+ * may lack any of them.
+ */
+
+export interface GenerationConfigLike {
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  candidateCount?: number;
+  maxOutputTokens?: number;
+  stopSequences?: string[];
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  seed?: number;
+  responseMimeType?: string;
+  responseSchema?: unknown;
+  responseJsonSchema?: unknown;
+  responseModalities?: string[];
+  speechConfig?: unknown;
+  abortSignal?: unknown;
+  [key: string]: unknown;
+}
+
+export interface GenerateContentParametersLike {
+  model?: string;
+  contents?: unknown;
+  config?: GenerationConfigLike;
+}
+
+export interface PartLike {
+  text?: string;
+  thought?: boolean;
+  [key: string]: unknown;
+}
+
+export interface CandidateLike {
+  content?: { role?: string; parts?: PartLike[] };
+  finishReason?: string;
+  index?: number;
+}
+
+export interface UsageMetadataLike {
+  promptTokenCount?: number;
+  candidatesTokenCount?: number;
+  thoughtsTokenCount?: number;
+  cachedContentTokenCount?: number;
+  toolUsePromptTokenCount?: number;
+  totalTokenCount?: number;
+}
+
+export interface GenerateContentResponseLike {
+  candidates?: CandidateLike[];
+  usageMetadata?: UsageMetadataLike;
+  modelVersion?: string;
+  responseId?: string;
+  promptFeedback?: { blockReason?: string };
+}
+
+/** The SDK's `ApiClient`: the same four methods from 1.0 to 3.x. */
+export interface ApiClientLike {
+  isVertexAI?(): boolean;
+  getBaseUrl?(): string | undefined;
+}
+
+/** `this` inside a `Models` method. */
+export interface ModelsLike {
+  apiClient?: ApiClientLike;
+}
+
+/** What `require('@google/genai')` / `import * as` give us, as far as we patch it. */
+export interface GenAIModuleLike {
+  Models?: { prototype: Record<string, unknown> };
+  [key: string]: unknown;
+}

@@ -1,0 +1,57 @@
+/*
+ * What we record on a span for one model round trip: start it with the
+ * attributes a sampler needs, add the request parameters when it records,
+ * finish it from the response or the error. Never throws: a failure here is
+ * reported through diag and the app's call goes on untouched.
+ */
+import { diag, SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { errorType, requestAttributes, responseAttributes, samplingAttributes, spanName } from './attributes.js';
+import type { GenerateContentParametersLike, GenerateContentResponseLike, ModelsLike } from './internal-types.js';
+import { ATTR_ERROR_TYPE, GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT } from './semconv.js';
+
+/** Starts the `generate_content {model}` CLIENT span of one HTTP round trip. */
+export function startGenerateContentSpan(
+  tracer: Tracer,
+  models: ModelsLike | undefined,
+  params: GenerateContentParametersLike | undefined
+): Span {
+  const model = typeof params?.model === 'string' ? params.model : undefined;
+  const span = tracer.startSpan(spanName(GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, model), {
+    kind: SpanKind.CLIENT,
+    attributes: samplingAttributes(GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, models?.apiClient, model),
+  });
+  // Request parameters matter only to a span that is kept.
+  if (span.isRecording()) span.setAttributes(requestAttributes(params));
+  return span;
+}
+
+/** Ends the span with what the response says; the response itself is left as it is. */
+export function endSpanWithResponse(span: Span, response: GenerateContentResponseLike | undefined): void {
+  finish(span, 'read the response', () => span.setAttributes(responseAttributes(response)));
+}
+
+/** Ends the span as failed: status ERROR, `error.type`, and the exception as an event. */
+export function endSpanWithError(span: Span, error: unknown): void {
+  finish(span, 'record the error', () => {
+    span.setAttribute(ATTR_ERROR_TYPE, errorType(error));
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.message : undefined,
+    });
+  });
+}
+
+/** Records (only on a recording span) and ends the span; a failure in either is reported, never thrown. */
+function finish(span: Span, what: string, record: () => void): void {
+  try {
+    if (span.isRecording()) record();
+  } catch (err) {
+    diag.warn(`opentelemetry-instrumentation-google-genai: could not ${what}`, err);
+  }
+  try {
+    span.end();
+  } catch (err) {
+    diag.warn('opentelemetry-instrumentation-google-genai: could not end a span', err);
+  }
+}

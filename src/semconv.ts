@@ -1,0 +1,60 @@
+/*
+ * Attribute names and values from the GenAI semantic conventions
+ * (semantic-conventions-genai, model/gen-ai/registry.yaml).
+ *
+ * The incubating entry of @opentelemetry/semantic-conventions lags the GenAI
+ * spec and must not be loaded at run time, so the names we emit live here and
+ * nowhere else. Names the conventions do not define are ours, under
+ * `gcp.gen_ai.*` (two historical exceptions noted below).
+ */
+
+// Operation and provider.
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+
+export const GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT = 'generate_content';
+
+export const GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI = 'gcp.gemini';
+export const GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI = 'gcp.vertex_ai';
+
+// Request.
+export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+export const ATTR_GEN_AI_REQUEST_CHOICE_COUNT = 'gen_ai.request.choice.count';
+export const ATTR_GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+export const ATTR_GEN_AI_REQUEST_TOP_P = 'gen_ai.request.top_p';
+export const ATTR_GEN_AI_REQUEST_TOP_K = 'gen_ai.request.top_k';
+export const ATTR_GEN_AI_REQUEST_STOP_SEQUENCES = 'gen_ai.request.stop_sequences';
+export const ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY = 'gen_ai.request.frequency_penalty';
+export const ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY = 'gen_ai.request.presence_penalty';
+export const ATTR_GEN_AI_REQUEST_SEED = 'gen_ai.request.seed';
+export const ATTR_GEN_AI_REQUEST_STREAM = 'gen_ai.request.stream';
+export const ATTR_GEN_AI_OUTPUT_TYPE = 'gen_ai.output.type';
+
+export const GEN_AI_OUTPUT_TYPE_VALUE_TEXT = 'text';
+export const GEN_AI_OUTPUT_TYPE_VALUE_JSON = 'json';
+export const GEN_AI_OUTPUT_TYPE_VALUE_IMAGE = 'image';
+export const GEN_AI_OUTPUT_TYPE_VALUE_SPEECH = 'speech';
+
+// Response.
+export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
+export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+
+// Usage.
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
+
+// General (stable) conventions used by the GenAI spans.
+export const ATTR_SERVER_ADDRESS = 'server.address';
+export const ATTR_SERVER_PORT = 'server.port';
+export const ATTR_ERROR_TYPE = 'error.type';
+export const ERROR_TYPE_VALUE_OTHER = '_OTHER';
+
+// Ours: what Gemini reports that the conventions have no name for.
+/** `promptFeedback.blockReason`: the prompt itself was blocked, no candidate came back. */
+export const ATTR_GCP_GEN_AI_PROMPT_BLOCK_REASON = 'gcp.gen_ai.response.prompt_block_reason';
+/** `usageMetadata.toolUsePromptTokenCount`: also counted in `gen_ai.usage.input_tokens`. */
+export const ATTR_GCP_GEN_AI_USAGE_TOOL_USE_PROMPT_TOKENS = 'gcp.gen_ai.usage.tool_use_prompt_tokens';
