@@ -1,0 +1,31 @@
+/*
+ * In-process OpenTelemetry for the tests: the real SDK's tracer provider with
+ * an in-memory exporter, and the instrumentation enabled before any test
+ * loads @google/genai. Import this module first.
+ */
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
+import { GeminiInstrumentation } from '../../src';
+
+export const spanExporter = new InMemorySpanExporter();
+export const tracerProvider = new BasicTracerProvider({
+  spanProcessors: [new SimpleSpanProcessor(spanExporter)],
+});
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+
+export const instrumentation = new GeminiInstrumentation();
+instrumentation.setTracerProvider(tracerProvider);
+
+export function finishedSpans(): ReadableSpan[] {
+  return spanExporter.getFinishedSpans();
+}
+
+export function resetSpans(): void {
+  spanExporter.reset();
+}
