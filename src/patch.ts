@@ -35,15 +35,27 @@ export interface PatchHost {
 const GENERATE_CONTENT_INTERNAL = 'generateContentInternal';
 
 export function genaiModuleDefinition(host: PatchHost): InstrumentationNodeModuleDefinition {
+  // The base class remembers only the last copy of a module it saw, so its
+  // enable()/disable() would reach only that one. We keep every copy's
+  // prototype and patch or restore them all together.
+  const prototypes = new Set<Record<string, unknown>>();
   return new InstrumentationNodeModuleDefinition(
     MODULE_NAME,
     SUPPORTED_VERSIONS,
     (moduleExports: GenAIModuleLike, moduleVersion?: string) => {
-      patchModule(host, moduleExports, moduleVersion);
+      const proto = modelsPrototype(moduleExports);
+      if (proto) prototypes.add(proto);
+      else {
+        diag.warn(
+          `opentelemetry-instrumentation-google-genai: @google/genai ${moduleVersion ?? ''} has no ` +
+            `Models.prototype.${GENERATE_CONTENT_INTERNAL}; generateContent is not traced`
+        );
+      }
+      for (const each of prototypes) patchPrototype(host, each);
       return moduleExports;
     },
-    (moduleExports: GenAIModuleLike) => {
-      unpatchModule(host, moduleExports);
+    () => {
+      for (const each of prototypes) unpatchPrototype(host, each);
     }
   );
 }
@@ -56,23 +68,14 @@ function modelsPrototype(moduleExports: GenAIModuleLike | undefined): Record<str
   return proto && typeof proto[GENERATE_CONTENT_INTERNAL] === 'function' ? proto : undefined;
 }
 
-function patchModule(host: PatchHost, moduleExports: GenAIModuleLike, moduleVersion?: string): void {
-  const proto = modelsPrototype(moduleExports);
-  if (!proto) {
-    diag.warn(
-      `opentelemetry-instrumentation-google-genai: @google/genai ${moduleVersion ?? ''} has no ` +
-        `Models.prototype.${GENERATE_CONTENT_INTERNAL}; generateContent is not traced`
-    );
-    return;
-  }
+function patchPrototype(host: PatchHost, proto: Record<string, unknown>): void {
   // enable() after enable(), or two loads of the same file: never wrap twice.
   if (isWrapped(proto[GENERATE_CONTENT_INTERNAL])) return;
   host.wrap(proto, GENERATE_CONTENT_INTERNAL, (original) => patchedGenerateContentInternal(host, original));
 }
 
-function unpatchModule(host: PatchHost, moduleExports: GenAIModuleLike): void {
-  const proto = modelsPrototype(moduleExports);
-  if (proto && isWrapped(proto[GENERATE_CONTENT_INTERNAL])) host.unwrap(proto, GENERATE_CONTENT_INTERNAL);
+function unpatchPrototype(host: PatchHost, proto: Record<string, unknown>): void {
+  if (isWrapped(proto[GENERATE_CONTENT_INTERNAL])) host.unwrap(proto, GENERATE_CONTENT_INTERNAL);
 }
 
 interface Thenable {

@@ -429,6 +429,14 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
         contents: 'x',
       });
       assert.equal(finishedSpans().length, 1);
+
+      // disable() and enable() reach every copy, not only the last one loaded.
+      const wrapped = () =>
+        [genai, otherGenai].map((m) => isWrapped((m.Models.prototype as unknown as Record<string, unknown>).generateContentInternal));
+      instrumentation.disable();
+      assert.deepEqual(wrapped(), [false, false]);
+      instrumentation.enable();
+      assert.deepEqual(wrapped(), [true, true]);
     });
 
     it('records nothing that carries the API key', async () => {

@@ -1,0 +1,204 @@
+/*
+ * Real Gemini API traffic, recorded by the SDK's own system tests
+ * (../shared/fixtures/js-genai-recordings), replayed through the real SDK:
+ * every round trip gives one span whose attributes match what was actually
+ * sent and received, and the app's results are the same with and without
+ * the instrumentation. Skips where ../shared is absent (a user's clone).
+ */
+import { finishedSpans, instrumentation, resetSpans } from './utils/otel';
+import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import nock from 'nock';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { API_VERSION, GEMINI_BASE_URL, loadGenAI, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
+import { SHARED_DIR } from './utils/paths';
+
+const RECORDINGS_DIR = path.join(SHARED_DIR, 'fixtures', 'js-genai-recordings');
+
+interface Interaction {
+  request: { method: string; url: string; bodySegments?: Array<Record<string, unknown>> };
+  response: { statusCode: number; bodySegments?: unknown[] };
+}
+
+interface Recording {
+  file: string;
+  interactions: Interaction[];
+}
+
+function loadRecordings(): Recording[] {
+  if (!existsSync(RECORDINGS_DIR)) return [];
+  return readdirSync(RECORDINGS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => ({
+      file,
+      interactions: JSON.parse(readFileSync(path.join(RECORDINGS_DIR, file), 'utf8')).interactions as Interaction[],
+    }));
+}
+
+/** The SDK parameters that produce a recorded wire request (the wire names the same config fields). */
+function sdkParams(model: string, body: Record<string, unknown>) {
+  const { contents, generationConfig, ...topLevel } = body;
+  const config: Record<string, unknown> = { ...(generationConfig as object) };
+  for (const key of ['systemInstruction', 'tools', 'toolConfig', 'safetySettings', 'cachedContent']) {
+    if (topLevel[key] !== undefined) config[key] = topLevel[key];
+  }
+  return { model, contents, config };
+}
+
+function modelOf(url: string): string {
+  return /\/models\/([^:/]+):/.exec(url)?.[1] ?? '';
+}
+
+type Json = Record<string, unknown>;
+
+/** What the conventions say the span must show for this recorded exchange, read off the recording. */
+function expectedAttributes(model: string, request: Json, status: number, response: Json | undefined) {
+  const gen = (request.generationConfig ?? {}) as Json;
+  const expected: Record<string, unknown> = {
+    'gen_ai.operation.name': 'generate_content',
+    'gen_ai.provider.name': 'gcp.gemini',
+    'gen_ai.request.model': model,
+    'server.address': 'generativelanguage.googleapis.com',
+    'server.port': 443,
+    'gen_ai.output.type': gen.responseMimeType === 'application/json' ? 'json' : 'text',
+  };
+  if (gen.temperature !== undefined) expected['gen_ai.request.temperature'] = gen.temperature;
+  if (gen.maxOutputTokens !== undefined) expected['gen_ai.request.max_tokens'] = gen.maxOutputTokens;
+  if (gen.candidateCount !== undefined && gen.candidateCount !== 1) {
+    expected['gen_ai.request.choice.count'] = gen.candidateCount;
+  }
+  if (status !== 200) {
+    expected['error.type'] = String(status);
+    return expected;
+  }
+  const r = response as Json;
+  if (r.responseId) expected['gen_ai.response.id'] = r.responseId;
+  if (r.modelVersion) expected['gen_ai.response.model'] = r.modelVersion;
+  const reasons = ((r.candidates ?? []) as Json[]).map((c) => c.finishReason).filter(Boolean);
+  if (reasons.length) expected['gen_ai.response.finish_reasons'] = reasons;
+  const u = r.usageMetadata as Record<string, number> | undefined;
+  if (u) {
+    expected['gen_ai.usage.input_tokens'] = (u.promptTokenCount ?? 0) + (u.toolUsePromptTokenCount ?? 0);
+    if (u.candidatesTokenCount !== undefined || u.thoughtsTokenCount !== undefined) {
+      expected['gen_ai.usage.output_tokens'] = (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0);
+    }
+    if (u.thoughtsTokenCount !== undefined) expected['gen_ai.usage.reasoning.output_tokens'] = u.thoughtsTokenCount;
+    if (u.cachedContentTokenCount !== undefined) {
+      expected['gen_ai.usage.cache_read.input_tokens'] = u.cachedContentTokenCount;
+    }
+    if (u.toolUsePromptTokenCount !== undefined) {
+      expected['gcp.gen_ai.usage.tool_use_prompt_tokens'] = u.toolUsePromptTokenCount;
+    }
+  }
+  return expected;
+}
+
+function plain(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (k, v) => (k === 'sdkHttpResponse' ? undefined : v)));
+}
+
+const recordings = loadRecordings();
+const unary = recordings.filter(
+  (r) => r.interactions.length > 0 && r.interactions.every((i) => i.request.url.includes(':generateContent'))
+);
+
+describe(`recorded Gemini API traffic, generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
+  const genai = loadGenAI();
+
+  before(function () {
+    if (recordings.length === 0) this.skip();
+    nock.disableNetConnect();
+  });
+  after(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+  beforeEach(() => {
+    instrumentation.enable();
+    resetSpans();
+  });
+
+  if (recordings.length === 0) {
+    it('skips: ../shared/fixtures/js-genai-recordings is absent');
+    return;
+  }
+
+  it('has unary recordings to replay', () => {
+    assert.ok(unary.length >= 20, `only ${unary.length} unary recordings found`);
+  });
+
+  /** Replays every round trip of a recording through models.generateContent; returns what the app got. */
+  async function replay(recording: Recording) {
+    const results: unknown[] = [];
+    const ai = new genai.GoogleGenAI({ apiKey: TEST_API_KEY });
+    for (const { request, response } of recording.interactions) {
+      const model = modelOf(request.url);
+      nock(GEMINI_BASE_URL)
+        .post(`/${API_VERSION}/models/${model}:generateContent`)
+        .reply(response.statusCode, response.bodySegments?.[0] as nock.Body);
+      const params = sdkParams(model, request.bodySegments?.[0] ?? {});
+      results.push(
+        await ai.models.generateContent(params as never).then(
+          (r) => plain(r),
+          (e: Error) => ({ error: e.name, message: e.message })
+        )
+      );
+    }
+    assert.ok(nock.isDone(), `pending: ${nock.pendingMocks().join(', ')}`);
+    return results;
+  }
+
+  for (const recording of unary) {
+    it(recording.file.replace(/\.json$/, ''), async () => {
+      const traced = await replay(recording);
+      const spans = finishedSpans();
+      assert.equal(spans.length, recording.interactions.length, 'one span per round trip');
+      recording.interactions.forEach(({ request, response }, i) => {
+        const model = modelOf(request.url);
+        const body = response.bodySegments?.[0] as Json | undefined;
+        assert.equal(spans[i].name, `generate_content ${model}`);
+        assert.deepEqual(
+          { ...spans[i].attributes },
+          expectedAttributes(model, request.bodySegments?.[0] ?? {}, response.statusCode, body)
+        );
+        assert.equal(
+          spans[i].status.code,
+          response.statusCode === 200 ? SpanStatusCode.UNSET : SpanStatusCode.ERROR
+        );
+      });
+
+      instrumentation.disable();
+      resetSpans();
+      const bare = await replay(recording);
+      assert.deepEqual(traced, bare, 'the app sees the same results');
+      assert.equal(finishedSpans().length, 0);
+    });
+  }
+
+  it('replays a chat through chat.sendMessage: one span per turn', async function () {
+    const recording = recordings.find((r) => r.file === 'Chats_Tests_sendMessage_Google_AI_multiple_messages.json');
+    if (!recording) this.skip();
+    const model = modelOf(recording!.interactions[0].request.url);
+    for (const { response } of recording!.interactions) {
+      nock(GEMINI_BASE_URL)
+        .post(`/${API_VERSION}/models/${model}:generateContent`)
+        .reply(response.statusCode, response.bodySegments?.[0] as nock.Body);
+    }
+    const chat = new genai.GoogleGenAI({ apiKey: TEST_API_KEY }).chats.create({ model });
+    const texts: string[] = [];
+    for (const { request } of recording!.interactions) {
+      const contents = request.bodySegments?.[0].contents as Array<{ parts: Array<{ text: string }> }>;
+      const reply = await chat.sendMessage({ message: contents[contents.length - 1].parts.map((p) => p.text).join('') });
+      texts.push(reply.candidates?.[0]?.content?.parts?.[0]?.text ?? '');
+    }
+    const spans = finishedSpans();
+    assert.equal(spans.length, recording!.interactions.length);
+    assert.deepEqual(
+      spans.map((s) => s.attributes['gen_ai.response.id']),
+      recording!.interactions.map((i) => (i.response.bodySegments?.[0] as Json).responseId)
+    );
+    assert.ok(texts.every((t) => t.length > 0));
+  });
+});
