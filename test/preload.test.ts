@@ -1,0 +1,237 @@
+/*
+ * The zero-code path, in child processes: an unmodified CJS or ESM app,
+ * preloaded with --require or --import, exports exactly one correct span per
+ * round trip over OTLP/HTTP (JSON and protobuf), behaves exactly as without
+ * the preload (output, exit code, signals), and leaks no API key.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { SDK_VERSION } from './utils/genai';
+import {
+  APPS_DIR,
+  appResult,
+  childEnv,
+  collect,
+  PACKAGE_NAME,
+  prepareApps,
+  runApp,
+  startApp,
+  type Preload,
+} from './utils/child';
+import { startOtlpReceiver, type OtlpReceiver } from './utils/otlp-receiver';
+import { startFakeGemini, type FakeGemini } from '../examples/fake-gemini-server';
+
+const API_KEY = 'child-key-MUST-NOT-LEAK-77c1';
+
+describe(`preload: node --require/--import .../register (@google/genai ${SDK_VERSION})`, function () {
+  this.timeout(60000);
+  let gemini: FakeGemini;
+  let receiver: OtlpReceiver;
+
+  before(async () => {
+    prepareApps();
+    gemini = await startFakeGemini((req) =>
+      req.model === 'gemini-missing'
+        ? {
+            status: 404,
+            body: {
+              error: { code: 404, message: 'models/gemini-missing is not found.', status: 'NOT_FOUND' },
+            },
+          }
+        : undefined
+    );
+  });
+  after(async () => {
+    await gemini?.close();
+  });
+  beforeEach(async () => {
+    receiver = await startOtlpReceiver();
+  });
+  afterEach(async () => {
+    await receiver?.close();
+  });
+
+  function env(protocol: string, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      FAKE_GEMINI_URL: gemini.url,
+      APP_API_KEY: API_KEY,
+      OTEL_SERVICE_NAME: 'fixture-app',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_LOGS_EXPORTER: 'otlp',
+      OTEL_NODE_RESOURCE_DETECTORS: 'env,host,process',
+      ...extra,
+    };
+  }
+
+  function assertNoKeyLeaves(): void {
+    assert.ok(receiver.received.length > 0, 'something was exported');
+    for (const r of receiver.received) {
+      assert.equal(r.body.includes(API_KEY), false, `API key in ${r.path}`);
+    }
+  }
+
+  const matrix: Array<[string, Preload, string, string]> = [
+    ['app.cjs', '--require', 'http/json', 'gemini'],
+    ['app.mjs', '--import', 'http/json', 'gemini'],
+    ['app.mjs', '--require', 'http/json', 'vertex'],
+    ['app.cjs', '--import', 'http/json', 'vertex'],
+  ];
+  for (const [app, preload, protocol, mode] of matrix) {
+    it(`${app} with ${preload}, ${mode} mode, ${protocol}: one exact span per round trip, same output`, async () => {
+      const bare = await runApp(app, 'none', env(protocol, { GEMINI_MODE: mode }));
+      assert.equal(bare.code, 0, bare.stderr);
+      const traced = await runApp(app, preload, env(protocol, { GEMINI_MODE: mode }));
+      assert.equal(traced.code, 0, traced.stderr);
+      const result = appResult(traced) as { generate: { responseId: string } };
+      // Same output but for the response ids the server makes up per call.
+      const strip = (r: unknown) => JSON.parse(JSON.stringify(r).replace(/fake-[a-z0-9.-]+/g, 'ID'));
+      assert.deepEqual(strip(result), strip(appResult(bare)));
+
+      const provider = mode === 'vertex' ? 'gcp.vertex_ai' : 'gcp.gemini';
+      const server = { 'server.address': '127.0.0.1', 'server.port': gemini.port };
+      const spans = receiver.spans();
+      assert.deepEqual(
+        spans.map((s) => ({ name: s.name, kind: s.kind, scope: s.scope, attributes: s.attributes, status: s.status.code ?? 0 })),
+        [
+          {
+            name: 'generate_content gemini-2.5-flash',
+            kind: 3, // CLIENT in OTLP's enum
+            scope: 'opentelemetry-instrumentation-google-genai',
+            attributes: {
+              'gen_ai.operation.name': 'generate_content',
+              'gen_ai.provider.name': provider,
+              'gen_ai.request.model': 'gemini-2.5-flash',
+              ...server,
+              'gen_ai.request.temperature': 0.3,
+              'gen_ai.request.max_tokens': 100,
+              'gen_ai.output.type': 'text',
+              'gen_ai.usage.input_tokens': 8,
+              'gen_ai.usage.output_tokens': 17,
+              'gen_ai.usage.reasoning.output_tokens': 12,
+              'gen_ai.response.id': result.generate.responseId,
+              'gen_ai.response.model': 'gemini-2.5-flash-001',
+              'gen_ai.response.finish_reasons': ['STOP'],
+            },
+            status: 0,
+          },
+          {
+            name: 'generate_content gemini-2.5-pro',
+            kind: 3,
+            scope: 'opentelemetry-instrumentation-google-genai',
+            attributes: {
+              'gen_ai.operation.name': 'generate_content',
+              'gen_ai.provider.name': provider,
+              'gen_ai.request.model': 'gemini-2.5-pro',
+              ...server,
+              'gen_ai.output.type': 'text',
+              'gen_ai.usage.input_tokens': 8,
+              'gen_ai.usage.output_tokens': 17,
+              'gen_ai.usage.reasoning.output_tokens': 12,
+              'gen_ai.response.id': spans[1]?.attributes['gen_ai.response.id'],
+              'gen_ai.response.model': 'gemini-2.5-pro-001',
+              'gen_ai.response.finish_reasons': ['STOP'],
+            },
+            status: 0,
+          },
+          {
+            name: 'generate_content gemini-missing',
+            kind: 3,
+            scope: 'opentelemetry-instrumentation-google-genai',
+            attributes: {
+              'gen_ai.operation.name': 'generate_content',
+              'gen_ai.provider.name': provider,
+              'gen_ai.request.model': 'gemini-missing',
+              ...server,
+              'gen_ai.output.type': 'text',
+              'error.type': '404',
+            },
+            status: 2, // ERROR
+          },
+        ]
+      );
+      assert.match(String(spans[1].attributes['gen_ai.response.id']), /^fake-gemini-2\.5-pro-/);
+      assert.deepEqual(spans[2].events.map((e) => e.name), ['exception']);
+      assertNoKeyLeaves();
+    });
+  }
+
+  it('exports OTLP/HTTP protobuf (the default protocol)', async () => {
+    const run = await runApp('app.mjs', '--import', env('http/protobuf'));
+    assert.equal(run.code, 0, run.stderr);
+    const traces = receiver.received.filter((r) => r.path === '/v1/traces');
+    assert.ok(traces.length > 0);
+    assert.equal(traces[0].contentType, 'application/x-protobuf');
+    const body = Buffer.concat(traces.map((t) => t.body));
+    for (const text of ['generate_content gemini-2.5-flash', 'generate_content gemini-2.5-pro', 'gcp.gemini', 'gen_ai.usage.output_tokens']) {
+      assert.ok(body.includes(text), `${text} in the protobuf payload`);
+    }
+    assertNoKeyLeaves();
+  });
+
+  it("keeps the app's exit code", async () => {
+    const bare = await runApp('app.cjs', 'none', env('http/json', { APP_EXIT_CODE: '3' }));
+    const traced = await runApp('app.cjs', '--require', env('http/json', { APP_EXIT_CODE: '3' }));
+    assert.equal(bare.code, 3);
+    assert.equal(traced.code, 3);
+    assert.equal(receiver.spans().length, 3);
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`flushes on ${signal} and still dies by it, as without the preload`, async () => {
+      const outcome = async (preload: Preload) => {
+        const child = startApp('app.mjs', preload, env('http/json', { APP_WAIT: '1' }));
+        const done = collect(child);
+        await new Promise<void>((resolve) => {
+          child.stdout!.on('data', (d: Buffer) => d.toString().includes('READY') && resolve());
+        });
+        child.kill(signal);
+        return done;
+      };
+      const bare = await outcome('none');
+      const traced = await outcome('--require');
+      assert.equal(bare.signal, signal);
+      assert.equal(traced.signal, signal);
+      assert.equal(traced.code, bare.code);
+      assert.equal(receiver.spans().length, 3, 'spans flushed before exit');
+    });
+  }
+
+  it('exits promptly when the backend refuses connections', async () => {
+    const closed = receiver.url;
+    await receiver.close();
+    const run = await runApp('app.cjs', '--require', { ...env('http/json'), OTEL_EXPORTER_OTLP_ENDPOINT: closed });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(appResult(run));
+    // The exporter's own timeout is 10 s; we allow the documented 2 s and slack for a slow machine.
+    assert.ok(run.ms < 7000, `took ${run.ms} ms`);
+  });
+
+  it('exits promptly, with the exit code, when the backend hangs', async () => {
+    const hanging = await startOtlpReceiver('hang');
+    try {
+      const run = await runApp('app.cjs', '--require', {
+        ...env('http/json', { APP_EXIT_CODE: '4' }),
+        OTEL_EXPORTER_OTLP_ENDPOINT: hanging.url,
+      });
+      assert.equal(run.code, 4, run.stderr);
+      assert.ok(hanging.received.length > 0, 'the export was attempted');
+      assert.ok(run.ms < 7000, `took ${run.ms} ms`);
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  it('registers once when both --require and --import name it', async () => {
+    const both = spawn(
+      process.execPath,
+      ['--require', `${PACKAGE_NAME}/register`, '--import', `${PACKAGE_NAME}/register`, 'app.mjs'],
+      { cwd: APPS_DIR, env: childEnv(env('http/json')), stdio: ['ignore', 'pipe', 'pipe'] }
+    );
+    const run = await collect(both);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(receiver.spans().length, 3);
+  });
+});
