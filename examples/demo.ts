@@ -1,0 +1,78 @@
+/*
+ * `npm start`: what GeminiInstrumentation records, before you have a tracing
+ * backend. Starts a Gemini-compatible server on loopback, runs a small app
+ * through the instrumented @google/genai, and prints the trace as a tree.
+ *
+ * With GEMINI_API_KEY set, the same app talks to the real Gemini API instead
+ * (GEMINI_MODEL picks the model).
+ */
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { GeminiInstrumentation } from '../src';
+import { startFakeGemini, type FakeGemini } from './fake-gemini-server';
+import { formatTrace } from './print-trace';
+
+async function main(): Promise<void> {
+  // 1. OpenTelemetry, as an app's telemetry set-up would do it, before the SDK loads.
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  trace.setGlobalTracerProvider(provider);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  new GeminiInstrumentation();
+
+  // 2. The app: it only knows @google/genai.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { GoogleGenAI } = require('@google/genai') as typeof import('@google/genai');
+  const realKey = process.env.GEMINI_API_KEY;
+  let fake: FakeGemini | undefined;
+  if (!realKey) {
+    fake = await startFakeGemini((req) =>
+      req.model === 'gemini-overloaded'
+        ? { status: 503, body: { error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } } }
+        : undefined
+    );
+  }
+  const ai = new GoogleGenAI({
+    apiKey: realKey ?? 'demo-key',
+    ...(fake ? { httpOptions: { baseUrl: fake.url } } : {}),
+  });
+  const model = process.env.GEMINI_MODEL ?? 'gemini-2.5-flash';
+  const tracer = trace.getTracer('demo-app');
+
+  console.log(fake ? `Gemini-compatible server on ${fake.url}\n` : 'Using the real Gemini API (GEMINI_API_KEY)\n');
+  await tracer.startActiveSpan('POST /api/ask', { kind: SpanKind.SERVER }, async (request) => {
+    const answer = await ai.models.generateContent({
+      model,
+      contents: 'Why is the sky blue? One sentence.',
+      config: { temperature: 0.2, maxOutputTokens: 200 },
+    });
+    console.log(`generateContent -> ${JSON.stringify(answer.text)}`);
+    request.end();
+  });
+  await tracer.startActiveSpan('POST /api/chat', { kind: SpanKind.SERVER }, async (request) => {
+    const chat = ai.chats.create({ model });
+    await chat.sendMessage({ message: 'Hi! Name a color.' });
+    const second = await chat.sendMessage({ message: 'And another one?' });
+    console.log(`chat.sendMessage x2 -> ${JSON.stringify(second.text)}`);
+    request.end();
+  });
+  if (fake) {
+    await tracer.startActiveSpan('POST /api/ask (busy model)', { kind: SpanKind.SERVER }, async (request) => {
+      await ai.models
+        .generateContent({ model: 'gemini-overloaded', contents: 'Hello?' })
+        .catch((err: Error & { status?: number }) => console.log(`generateContent -> ${err.name} ${err.status}`));
+      request.end();
+    });
+  }
+
+  console.log('\nThe trace, as a backend such as Jaeger would show it:\n');
+  console.log(formatTrace(exporter.getFinishedSpans()));
+  await fake?.close();
+  await provider.shutdown();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
