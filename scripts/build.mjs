@@ -15,7 +15,9 @@ const versionFile = join(root, 'src', 'version.ts');
 let current = '';
 try {
   current = readFileSync(versionFile, 'utf8');
-} catch {}
+} catch {
+  // First build: no version file yet.
+}
 if (current !== version) writeFileSync(versionFile, version);
 
 rmSync(join(root, 'build'), { recursive: true, force: true });

@@ -7,7 +7,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const majors = (process.env.GENAI_SDK_MAJORS ?? readdirSync(join(root, 'test', 'sdk-versions')).map((d) => d.replace(/^v/, '')).join(','))
+const majors = (
+  process.env.GENAI_SDK_MAJORS ??
+  readdirSync(join(root, 'test', 'sdk-versions'))
+    .map((d) => d.replace(/^v/, ''))
+    .join(',')
+)
   .split(',')
   .filter(Boolean)
   .sort();

@@ -6,6 +6,7 @@
 import { finishedSpans, instrumentation, resetSpans, tracerProvider } from './utils/otel';
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
+import { types } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -57,7 +58,9 @@ function client(options: Record<string, unknown> = {}) {
 }
 
 function replyOnce(status: number, body: unknown, path = GENERATE_PATH) {
-  return nock(GEMINI_BASE_URL).post(path).reply(status, body as nock.Body);
+  return nock(GEMINI_BASE_URL)
+    .post(path)
+    .reply(status, body as nock.Body);
 }
 
 /** The app's view of a result: its own enumerable data, as JSON would see it. */
@@ -188,7 +191,11 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
     assert.equal(blocked.promptFeedback?.blockReason, 'SAFETY');
 
     const [first, second] = finishedSpans();
-    assert.deepEqual(first.attributes['gen_ai.response.finish_reasons'], ['MAX_TOKENS', 'SAFETY', 'SOME_FUTURE_REASON']);
+    assert.deepEqual(first.attributes['gen_ai.response.finish_reasons'], [
+      'MAX_TOKENS',
+      'SAFETY',
+      'SOME_FUTURE_REASON',
+    ]);
     assertClientSpan(second, `generate_content ${MODEL}`, {
       ...BASE_ATTRIBUTES,
       'gen_ai.output.type': 'text',
@@ -284,7 +291,7 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
     const cases: Array<[number, string, string]> = [
       [400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.'],
       [401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.'],
-      [403, 'PERMISSION_DENIED', 'Method doesn\'t allow unregistered callers.'],
+      [403, 'PERMISSION_DENIED', "Method doesn't allow unregistered callers."],
       [404, 'NOT_FOUND', 'models/nope is not found for API version v1beta.'],
       [429, 'RESOURCE_EXHAUSTED', 'You exceeded your current quota.'],
       [500, 'INTERNAL', 'An internal error has occurred.'],
@@ -296,13 +303,19 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
         replyOnce(status, body);
         const instrumented = await client()
           .models.generateContent({ model: MODEL, contents: 'x' })
-          .then(() => assert.fail('expected a rejection'), (e: unknown) => e as Error & { status?: number });
+          .then(
+            () => assert.fail('expected a rejection'),
+            (e: unknown) => e as Error & { status?: number }
+          );
 
         instrumentation.disable();
         replyOnce(status, body);
         const bare = await client()
           .models.generateContent({ model: MODEL, contents: 'x' })
-          .then(() => assert.fail('expected a rejection'), (e: unknown) => e as Error & { status?: number });
+          .then(
+            () => assert.fail('expected a rejection'),
+            (e: unknown) => e as Error & { status?: number }
+          );
 
         assert.equal(instrumented.constructor, bare.constructor);
         assert.equal(instrumented.name, 'ApiError');
@@ -335,7 +348,10 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
       nock.enableNetConnect('127.0.0.1');
       const err = await client({ httpOptions: { baseUrl: `http://127.0.0.1:${closedPort}` } })
         .models.generateContent({ model: MODEL, contents: 'x' })
-        .then(() => assert.fail('expected a rejection'), (e: unknown) => e as Error);
+        .then(
+          () => assert.fail('expected a rejection'),
+          (e: unknown) => e as Error
+        );
       nock.disableNetConnect();
       assert.equal(err.name, 'TypeError');
       const [span] = finishedSpans();
@@ -370,14 +386,20 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
   describe('patching', () => {
     it('covers clients created before enable(), and disable() restores the original method', async () => {
       instrumentation.disable();
-      assert.equal(isWrapped((genai.Models.prototype as unknown as Record<string, unknown>).generateContentInternal), false);
+      assert.equal(
+        isWrapped((genai.Models.prototype as unknown as Record<string, unknown>).generateContentInternal),
+        false
+      );
       const early = client();
       replyOnce(200, OK_RESPONSE);
       await early.models.generateContent({ model: MODEL, contents: 'x' });
       assert.equal(finishedSpans().length, 0);
 
       instrumentation.enable();
-      assert.equal(isWrapped((genai.Models.prototype as unknown as Record<string, unknown>).generateContentInternal), true);
+      assert.equal(
+        isWrapped((genai.Models.prototype as unknown as Record<string, unknown>).generateContentInternal),
+        true
+      );
       replyOnce(200, OK_RESPONSE);
       await early.models.generateContent({ model: MODEL, contents: 'x' });
       assert.equal(finishedSpans().length, 1);
@@ -393,7 +415,6 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
 
     it('leaves the client and its methods as the SDK made them (no Proxy, same identities)', () => {
       const ai = client();
-      const { types } = require('node:util') as typeof import('node:util');
       assert.equal(types.isProxy(ai), false);
       assert.equal(types.isProxy(ai.models), false);
       assert.equal(ai.models.generateContent, ai.models.generateContent);
@@ -421,7 +442,10 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
         '@google/genai'
       ) as typeof genai;
       assert.notEqual(otherGenai.Models, genai.Models);
-      assert.equal(isWrapped((otherGenai.Models.prototype as unknown as Record<string, unknown>).generateContentInternal), true);
+      assert.equal(
+        isWrapped((otherGenai.Models.prototype as unknown as Record<string, unknown>).generateContentInternal),
+        true
+      );
       const otherVersion = Number(other) >= 3 ? 'v1' : 'v1beta';
       nock(GEMINI_BASE_URL).post(`/${otherVersion}/models/${MODEL}:generateContent`).reply(200, OK_RESPONSE);
       await new otherGenai.GoogleGenAI({ apiKey: TEST_API_KEY }).models.generateContent({
@@ -432,7 +456,9 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
 
       // disable() and enable() reach every copy, not only the last one loaded.
       const wrapped = () =>
-        [genai, otherGenai].map((m) => isWrapped((m.Models.prototype as unknown as Record<string, unknown>).generateContentInternal));
+        [genai, otherGenai].map((m) =>
+          isWrapped((m.Models.prototype as unknown as Record<string, unknown>).generateContentInternal)
+        );
       instrumentation.disable();
       assert.deepEqual(wrapped(), [false, false]);
       instrumentation.enable();

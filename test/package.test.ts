@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-(SDK_MAJOR === '3' ? describe : describe.skip)('npm pack: the published package in an empty app', function () {
+if (SDK_MAJOR === '3') describe('npm pack: the published package in an empty app', function () {
   this.timeout(180000);
   let work: string;
   let tarball: string;
@@ -41,7 +41,15 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'empty-app', private: true }));
     execFileSync(
       npm,
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball, `@google/genai@${SDK_VERSION}`],
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        '--loglevel=error',
+        tarball,
+        `@google/genai@${SDK_VERSION}`,
+      ],
       { cwd: app, stdio: 'ignore' }
     );
   });
@@ -51,18 +59,36 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const installed = readdirSync(path.join(app, 'node_modules', PACKAGE_NAME), { recursive: true }).map(String);
     assert.ok(installed.includes('package.json'));
     for (const f of files) {
-      assert.match(f, /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|build\/(src|esm)\/[\w-]+\.(js|d\.ts)|build\/esm\/package\.json)$/, f);
+      assert.match(
+        f,
+        /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|build\/(src|esm)\/[\w-]+\.(js|d\.ts)|build\/esm\/package\.json)$/,
+        f
+      );
     }
-    for (const needed of ['build/src/index.js', 'build/src/index.d.ts', 'build/esm/index.js', 'build/esm/index.d.ts', 'build/src/register.js']) {
+    for (const needed of [
+      'build/src/index.js',
+      'build/src/index.d.ts',
+      'build/esm/index.js',
+      'build/esm/index.d.ts',
+      'build/src/register.js',
+    ]) {
       assert.ok(files.includes(needed), `${needed} shipped`);
     }
   });
 
   it('exports GeminiInstrumentation to require() and import', () => {
-    const cjs = execFileSync(process.execPath, ['-e', `console.log(typeof require('${PACKAGE_NAME}').GeminiInstrumentation)`], { cwd: app, encoding: 'utf8' });
+    const cjs = execFileSync(
+      process.execPath,
+      ['-e', `console.log(typeof require('${PACKAGE_NAME}').GeminiInstrumentation)`],
+      { cwd: app, encoding: 'utf8' }
+    );
     const esm = execFileSync(
       process.execPath,
-      ['--input-type=module', '-e', `import { GeminiInstrumentation } from '${PACKAGE_NAME}'; console.log(typeof GeminiInstrumentation, new GeminiInstrumentation({ enabled: false }).instrumentationName)`],
+      [
+        '--input-type=module',
+        '-e',
+        `import { GeminiInstrumentation } from '${PACKAGE_NAME}'; console.log(typeof GeminiInstrumentation, new GeminiInstrumentation({ enabled: false }).instrumentationName)`,
+      ],
       { cwd: app, encoding: 'utf8' }
     );
     assert.equal(cjs.trim(), 'function');
@@ -75,11 +101,29 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
       `import { GeminiInstrumentation, type GeminiInstrumentationConfig } from '${PACKAGE_NAME}';\n` +
         `const config: GeminiInstrumentationConfig = { enabled: true };\nexport const i: GeminiInstrumentation = new GeminiInstrumentation(config);\n`
     );
-    writeFileSync(path.join(app, 'use.mts'), `import { GeminiInstrumentation } from '${PACKAGE_NAME}';\nexport const i = new GeminiInstrumentation();\n`);
+    writeFileSync(
+      path.join(app, 'use.mts'),
+      `import { GeminiInstrumentation } from '${PACKAGE_NAME}';\nexport const i = new GeminiInstrumentation();\n`
+    );
     const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     execFileSync(
       process.execPath,
-      [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--types', 'node', '--typeRoots', path.join(REPO_ROOT, 'node_modules', '@types'), 'use.ts', 'use.mts'],
+      [
+        tsc,
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--skipLibCheck',
+        '--types',
+        'node',
+        '--typeRoots',
+        path.join(REPO_ROOT, 'node_modules', '@types'),
+        'use.ts',
+        'use.mts',
+      ],
       { cwd: app, stdio: 'pipe' }
     );
   });

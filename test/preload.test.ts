@@ -94,7 +94,13 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
       const server = { 'server.address': '127.0.0.1', 'server.port': gemini.port };
       const spans = receiver.spans();
       assert.deepEqual(
-        spans.map((s) => ({ name: s.name, kind: s.kind, scope: s.scope, attributes: s.attributes, status: s.status.code ?? 0 })),
+        spans.map((s) => ({
+          name: s.name,
+          kind: s.kind,
+          scope: s.scope,
+          attributes: s.attributes,
+          status: s.status.code ?? 0,
+        })),
         [
           {
             name: 'generate_content gemini-2.5-flash',
@@ -153,7 +159,10 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
         ]
       );
       assert.match(String(spans[1].attributes['gen_ai.response.id']), /^fake-gemini-2\.5-pro-/);
-      assert.deepEqual(spans[2].events.map((e) => e.name), ['exception']);
+      assert.deepEqual(
+        spans[2].events.map((e) => e.name),
+        ['exception']
+      );
       assertNoKeyLeaves();
     });
   }
@@ -165,7 +174,12 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
     assert.ok(traces.length > 0);
     assert.equal(traces[0].contentType, 'application/x-protobuf');
     const body = Buffer.concat(traces.map((t) => t.body));
-    for (const text of ['generate_content gemini-2.5-flash', 'generate_content gemini-2.5-pro', 'gcp.gemini', 'gen_ai.usage.output_tokens']) {
+    for (const text of [
+      'generate_content gemini-2.5-flash',
+      'generate_content gemini-2.5-pro',
+      'gcp.gemini',
+      'gen_ai.usage.output_tokens',
+    ]) {
       assert.ok(body.includes(text), `${text} in the protobuf payload`);
     }
     assertNoKeyLeaves();

@@ -163,10 +163,7 @@ describe(`recorded Gemini API traffic, generateContent (@google/genai ${SDK_MAJO
           { ...spans[i].attributes },
           expectedAttributes(model, request.bodySegments?.[0] ?? {}, response.statusCode, body)
         );
-        assert.equal(
-          spans[i].status.code,
-          response.statusCode === 200 ? SpanStatusCode.UNSET : SpanStatusCode.ERROR
-        );
+        assert.equal(spans[i].status.code, response.statusCode === 200 ? SpanStatusCode.UNSET : SpanStatusCode.ERROR);
       });
 
       instrumentation.disable();
@@ -190,7 +187,9 @@ describe(`recorded Gemini API traffic, generateContent (@google/genai ${SDK_MAJO
     const texts: string[] = [];
     for (const { request } of recording!.interactions) {
       const contents = request.bodySegments?.[0].contents as Array<{ parts: Array<{ text: string }> }>;
-      const reply = await chat.sendMessage({ message: contents[contents.length - 1].parts.map((p) => p.text).join('') });
+      const reply = await chat.sendMessage({
+        message: contents[contents.length - 1].parts.map((p) => p.text).join(''),
+      });
       texts.push(reply.candidates?.[0]?.content?.parts?.[0]?.text ?? '');
     }
     const spans = finishedSpans();
