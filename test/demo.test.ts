@@ -10,35 +10,36 @@ import { childEnv } from './utils/child';
 import { REPO_ROOT } from './utils/paths';
 
 // The demo uses the project's own @google/genai (3.x): one pass is enough.
-if (SDK_MAJOR === '3') describe('demo (npm start)', () => {
-  it('prints the trace tree of a plain call, a chat and a failed call', () => {
-    const out = execFileSync(process.execPath, [path.join(REPO_ROOT, 'build', 'examples', 'demo.js')], {
-      cwd: REPO_ROOT,
-      env: childEnv({}),
-      encoding: 'utf8',
+if (SDK_MAJOR === '3')
+  describe('demo (npm start)', () => {
+    it('prints the trace tree of a plain call, a chat and a failed call', () => {
+      const out = execFileSync(process.execPath, [path.join(REPO_ROOT, 'build', 'examples', 'demo.js')], {
+        cwd: REPO_ROOT,
+        env: childEnv({}),
+        encoding: 'utf8',
+      });
+      const tree = out.slice(out.indexOf('The trace'));
+      const shape = tree
+        .split('\n')
+        .slice(2)
+        .filter(Boolean)
+        .map((line) => line.replace(/\s+[\d.]+ ms.*$/, ''));
+      assert.deepEqual(shape, [
+        'POST /api/ask [SERVER]',
+        '└─ generate_content gemini-2.5-flash [CLIENT]',
+        'POST /api/chat [SERVER]',
+        '├─ generate_content gemini-2.5-flash [CLIENT]',
+        '└─ generate_content gemini-2.5-flash [CLIENT]',
+        'POST /api/ask (busy model) [SERVER]',
+        '└─ generate_content gemini-overloaded [CLIENT]',
+      ]);
+      assert.match(
+        tree,
+        /generate_content gemini-2\.5-flash \[CLIENT\]\s+[\d.]+ ms {2}provider=gcp\.gemini model=gemini-2\.5-flash response\.model=gemini-2\.5-flash-001 in=8 out=17 reasoning=12 finish=STOP/
+      );
+      assert.match(
+        tree,
+        /generate_content gemini-overloaded \[CLIENT\]\s+[\d.]+ ms {2}provider=gcp\.gemini model=gemini-overloaded error\.type=503 status=ERROR/
+      );
     });
-    const tree = out.slice(out.indexOf('The trace'));
-    const shape = tree
-      .split('\n')
-      .slice(2)
-      .filter(Boolean)
-      .map((line) => line.replace(/\s+[\d.]+ ms.*$/, ''));
-    assert.deepEqual(shape, [
-      'POST /api/ask [SERVER]',
-      '└─ generate_content gemini-2.5-flash [CLIENT]',
-      'POST /api/chat [SERVER]',
-      '├─ generate_content gemini-2.5-flash [CLIENT]',
-      '└─ generate_content gemini-2.5-flash [CLIENT]',
-      'POST /api/ask (busy model) [SERVER]',
-      '└─ generate_content gemini-overloaded [CLIENT]',
-    ]);
-    assert.match(
-      tree,
-      /generate_content gemini-2\.5-flash \[CLIENT\]\s+[\d.]+ ms {2}provider=gcp\.gemini model=gemini-2\.5-flash response\.model=gemini-2\.5-flash-001 in=8 out=17 reasoning=12 finish=STOP/
-    );
-    assert.match(
-      tree,
-      /generate_content gemini-overloaded \[CLIENT\]\s+[\d.]+ ms {2}provider=gcp\.gemini model=gemini-overloaded error\.type=503 status=ERROR/
-    );
   });
-});
