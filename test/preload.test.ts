@@ -159,6 +159,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
         ]
       );
       assert.match(String(spans[1].attributes['gen_ai.response.id']), /^fake-gemini-2\.5-pro-/);
+      for (const resource of receiver.resources()) assert.equal(resource['service.name'], 'fixture-app');
       assert.deepEqual(
         spans[2].events.map((e) => e.name),
         ['exception']

@@ -28,6 +28,8 @@ export interface OtlpReceiver {
   url: string;
   received: Received[];
   spans(): ExportedSpan[];
+  /** The resource attributes of every trace export. */
+  resources(): Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -104,6 +106,12 @@ export function startOtlpReceiver(mode: 'ok' | 'hang' = 'ok'): Promise<OtlpRecei
             }
           }
           return spans;
+        },
+        resources() {
+          return received
+            .filter((r) => r.path === '/v1/traces' && r.contentType.includes('json'))
+            .flatMap((r) => JSON.parse(r.body.toString('utf8')).resourceSpans ?? [])
+            .map((rs: { resource?: { attributes?: [] } }) => attributes(rs.resource?.attributes));
         },
         close: () =>
           new Promise<void>((done) => {
