@@ -9,12 +9,14 @@ import * as http from 'node:http';
 import { types } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
-import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, SpanStatusCode, trace, type DiagLogger } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import { API_VERSION, GEMINI_BASE_URL, loadGenAI, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
 import { assertClientSpan, assertOk, exceptionEvents } from './utils/assert-span';
 
 const genai = loadGenAI();
+const noop = () => undefined;
+const silentLogger: DiagLogger = { error: noop, warn: noop, info: noop, debug: noop, verbose: noop };
 const { GoogleGenAI } = genai;
 
 const MODEL = 'gemini-2.5-flash';
@@ -463,6 +465,67 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
       assert.deepEqual(wrapped(), [false, false]);
       instrumentation.enable();
       assert.deepEqual(wrapped(), [true, true]);
+    });
+
+    it('never lets a failure of its own reach the app', async () => {
+      // 'start': the tracer throws; 'end': the span takes the request attributes, then fails at every later step.
+      const broken = (where: 'start' | 'end') => ({
+        getTracer: () => ({
+          startSpan: () => {
+            if (where === 'start') throw new Error('tracer broke');
+            let calls = 0;
+            const fail = (what: string) => () => {
+              if (what !== 'setAttributes' || ++calls > 1) throw new Error(`${what} broke`);
+            };
+            return {
+              isRecording: () => true,
+              setAttributes: fail('setAttributes'),
+              setAttribute: fail('setAttribute'),
+              recordException: fail('recordException'),
+              setStatus: fail('setStatus'),
+              end: fail('end'),
+              spanContext: () => ({ traceId: '1'.repeat(32), spanId: '1'.repeat(16), traceFlags: 1 }),
+            };
+          },
+        }),
+      });
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      const warnings: string[] = [];
+      diag.setLogger(
+        { ...silentLogger, warn: (message: string) => warnings.push(message) },
+        { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true }
+      );
+      try {
+        for (const where of ['start', 'end'] as const) {
+          instrumentation.setTracerProvider(broken(where) as never);
+          replyOnce(200, OK_RESPONSE);
+          const ok = await client().models.generateContent({ model: MODEL, contents: 'x' });
+          assert.equal(ok.responseId, 'resp-abc-123');
+          replyOnce(429, { error: { code: 429, message: 'quota', status: 'RESOURCE_EXHAUSTED' } });
+          const err = await client()
+            .models.generateContent({ model: MODEL, contents: 'x' })
+            .then(
+              () => assert.fail('expected a rejection'),
+              (e: Error & { status?: number }) => e
+            );
+          assert.equal(err.status, 429);
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        instrumentation.setTracerProvider(tracerProvider);
+        process.off('unhandledRejection', onUnhandled);
+        diag.disable();
+      }
+      assert.deepEqual(unhandled, []);
+      // Each failure was reported, once per step, through diag.
+      assert.deepEqual([...new Set(warnings)].sort(), [
+        'opentelemetry-instrumentation-google-genai: could not end a span',
+        'opentelemetry-instrumentation-google-genai: could not read the response',
+        'opentelemetry-instrumentation-google-genai: could not record the error',
+        'opentelemetry-instrumentation-google-genai: could not start a span',
+      ]);
     });
 
     it('records nothing that carries the API key', async () => {
