@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { context, diag, DiagLogLevel, SpanStatusCode, trace, type DiagLogger } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
-import { API_VERSION, GEMINI_BASE_URL, loadGenAI, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
+import { API_VERSION, GEMINI_BASE_URL, loadGenAI, plain, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
 import { assertClientSpan, assertOk, exceptionEvents } from './utils/assert-span';
 
 const genai = loadGenAI();
@@ -65,10 +65,6 @@ function replyOnce(status: number, body: unknown, path = GENERATE_PATH) {
     .reply(status, body as nock.Body);
 }
 
-/** The app's view of a result: its own enumerable data, as JSON would see it. */
-function plain(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (k, v) => (k === 'sdkHttpResponse' ? undefined : v)));
-}
 
 describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
   before(() => nock.disableNetConnect());

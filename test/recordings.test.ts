@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import nock from 'nock';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { API_VERSION, GEMINI_BASE_URL, loadGenAI, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
+import { API_VERSION, GEMINI_BASE_URL, loadGenAI, plain, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
 import { SHARED_DIR } from './utils/paths';
 
 const RECORDINGS_DIR = path.join(SHARED_DIR, 'fixtures', 'js-genai-recordings');
@@ -95,9 +95,6 @@ function expectedAttributes(model: string, request: Json, status: number, respon
   return expected;
 }
 
-function plain(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (k, v) => (k === 'sdkHttpResponse' ? undefined : v)));
-}
 
 const recordings = loadRecordings();
 const unary = recordings.filter(

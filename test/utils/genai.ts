@@ -24,3 +24,11 @@ export const TEST_API_KEY = 'test-key-MUST-NOT-LEAK-3f9a';
 export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
 /** The API version in the request path: v1beta in 1.x and 2.x, v1 in 3.x. */
 export const API_VERSION = Number(SDK_MAJOR) >= 3 ? 'v1' : 'v1beta';
+
+/**
+ * The app's view of a result: its own enumerable data, as JSON would see it
+ * (less the raw HTTP headers, which carry a date).
+ */
+export function plain(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (k, v) => (k === 'sdkHttpResponse' ? undefined : v)));
+}
