@@ -65,7 +65,6 @@ function replyOnce(status: number, body: unknown, path = GENERATE_PATH) {
     .reply(status, body as nock.Body);
 }
 
-
 describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
   before(() => nock.disableNetConnect());
   after(() => {

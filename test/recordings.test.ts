@@ -95,7 +95,6 @@ function expectedAttributes(model: string, request: Json, status: number, respon
   return expected;
 }
 
-
 const recordings = loadRecordings();
 const unary = recordings.filter(
   (r) => r.interactions.length > 0 && r.interactions.every((i) => i.request.url.includes(':generateContent'))
