@@ -17,12 +17,20 @@ export interface FakeRequest {
   body: unknown;
 }
 
-/** A JSON reply, or (for streams) a list of SSE chunks. */
+/** A JSON reply, or (for streams) a list of SSE chunks, optionally paced or broken. */
 export interface FakeReply {
   status?: number;
   body?: unknown;
+  /** SSE events: objects are sent as JSON, `{ raw }` as the literal data line (to send a malformed chunk). */
   chunks?: unknown[];
+  /** Wait before answering at all (headers included). */
   delayMs?: number;
+  /** Wait before each chunk, after the headers went out. */
+  chunkDelayMs?: number;
+  /** After this many chunks, destroy the connection (a drop mid-stream). */
+  dropAfterChunks?: number;
+  /** After this many chunks, send nothing more and keep the connection open. */
+  hangAfterChunks?: number;
 }
 
 export type FakeHandler = (req: FakeRequest) => FakeReply | undefined;
@@ -66,6 +74,30 @@ export function defaultReply(req: FakeRequest): FakeReply {
   return { body: response };
 }
 
+function sendChunks(res: http.ServerResponse, reply: FakeReply): void {
+  const chunks = reply.chunks ?? [];
+  res.writeHead(reply.status ?? 200, { 'content-type': 'text/event-stream' });
+  res.flushHeaders();
+  let i = 0;
+  const sendNext = () => {
+    if (res.destroyed) return;
+    if (i === reply.dropAfterChunks) {
+      res.socket?.destroy();
+      return;
+    }
+    if (i === reply.hangAfterChunks) return;
+    if (i === chunks.length) {
+      res.end();
+      return;
+    }
+    const chunk = chunks[i++] as { raw?: string };
+    res.write(`data: ${typeof chunk.raw === 'string' ? chunk.raw : JSON.stringify(chunk)}\r\n\r\n`);
+    schedule();
+  };
+  const schedule = () => (reply.chunkDelayMs ? setTimeout(sendNext, reply.chunkDelayMs) : setImmediate(sendNext));
+  schedule();
+}
+
 export function startFakeGemini(handler?: FakeHandler, host = '127.0.0.1'): Promise<FakeGemini> {
   const requests: FakeRequest[] = [];
   const server = http.createServer((req, res) => {
@@ -92,9 +124,7 @@ export function startFakeGemini(handler?: FakeHandler, host = '127.0.0.1'): Prom
       const reply = handler?.(fake) ?? defaultReply(fake);
       const send = () => {
         if (reply.chunks) {
-          res.writeHead(reply.status ?? 200, { 'content-type': 'text/event-stream' });
-          for (const chunk of reply.chunks) res.write(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
-          res.end();
+          sendChunks(res, reply);
           return;
         }
         res.writeHead(reply.status ?? 200, { 'content-type': 'application/json; charset=UTF-8' });

@@ -6,6 +6,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type {
   ApiClientLike,
+  CandidateLike,
   GenerateContentParametersLike,
   GenerateContentResponseLike,
   GenerationConfigLike,
@@ -230,4 +231,38 @@ export function errorType(err: unknown): string {
   const ctorName = e.constructor?.name;
   if (typeof ctorName === 'string' && ctorName) return ctorName;
   return sc.ERROR_TYPE_VALUE_OTHER;
+}
+
+/**
+ * A stream's response as a whole, for `responseAttributes`: each field from
+ * the last chunk that carries it. Never summed: the Gemini API repeats the
+ * cumulative usage on every chunk and Vertex AI sends it once, at the end.
+ * `observe` allocates nothing but the finish-reason slot of a candidate that
+ * ends, so it can run on every chunk.
+ */
+export class StreamedResponse implements GenerateContentResponseLike {
+  usageMetadata?: UsageMetadataLike;
+  responseId?: string;
+  modelVersion?: string;
+  promptFeedback?: { blockReason?: string };
+  /** Finish reasons by candidate index. */
+  candidates?: CandidateLike[];
+
+  observe(chunk: GenerateContentResponseLike | undefined): void {
+    if (!chunk || typeof chunk !== 'object') return;
+    if (chunk.usageMetadata) this.usageMetadata = chunk.usageMetadata;
+    if (chunk.responseId) this.responseId = chunk.responseId;
+    if (chunk.modelVersion) this.modelVersion = chunk.modelVersion;
+    if (chunk.promptFeedback) this.promptFeedback = chunk.promptFeedback;
+    const candidates = chunk.candidates;
+    if (!Array.isArray(candidates)) return;
+    for (let i = 0; i < candidates.length; i++) {
+      const reason = candidates[i]?.finishReason;
+      if (typeof reason !== 'string' || !reason) continue;
+      const index = candidates[i].index;
+      (this.candidates ??= [])[typeof index === 'number' && index >= 0 && index < 1024 ? index : i] = {
+        finishReason: reason,
+      };
+    }
+  }
 }

@@ -18,6 +18,7 @@ import { context, diag, trace, type Tracer } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { GenAIModuleLike, GenerateContentParametersLike, ModelsLike } from './internal-types.js';
 import { endSpanWithError, endSpanWithResponse, startGenerateContentSpan } from './record.js';
+import type { OpenStreams } from './stream.js';
 
 export const MODULE_NAME = '@google/genai';
 /** Keep identical to README "Supported Versions" and the versions the tests install. */
@@ -28,11 +29,15 @@ type AnyFunction = (...args: unknown[]) => unknown;
 /** What the patching needs from the instrumentation instance. */
 export interface PatchHost {
   readonly tracer: Tracer;
+  readonly streams: OpenStreams;
+  /** Called when a stream span starts: make sure open streams end when the tracer provider shuts down. */
+  watchShutdown(): void;
   wrap(target: object, name: string, wrapper: (original: AnyFunction) => AnyFunction): void;
   unwrap(target: object, name: string): void;
 }
 
 const GENERATE_CONTENT_INTERNAL = 'generateContentInternal';
+const GENERATE_CONTENT_STREAM_INTERNAL = 'generateContentStreamInternal';
 
 export function genaiModuleDefinition(host: PatchHost): InstrumentationNodeModuleDefinition {
   // The base class remembers only the last copy of a module it saw, so its
@@ -70,12 +75,20 @@ function modelsPrototype(moduleExports: GenAIModuleLike | undefined): Record<str
 
 function patchPrototype(host: PatchHost, proto: Record<string, unknown>): void {
   // enable() after enable(), or two loads of the same file: never wrap twice.
-  if (isWrapped(proto[GENERATE_CONTENT_INTERNAL])) return;
-  host.wrap(proto, GENERATE_CONTENT_INTERNAL, (original) => patchedGenerateContentInternal(host, original));
+  if (!isWrapped(proto[GENERATE_CONTENT_INTERNAL])) {
+    host.wrap(proto, GENERATE_CONTENT_INTERNAL, (original) => patchedGenerateContentInternal(host, original));
+  }
+  if (typeof proto[GENERATE_CONTENT_STREAM_INTERNAL] === 'function' && !isWrapped(proto[GENERATE_CONTENT_STREAM_INTERNAL])) {
+    host.wrap(proto, GENERATE_CONTENT_STREAM_INTERNAL, (original) =>
+      patchedGenerateContentStreamInternal(host, original)
+    );
+  }
 }
 
 function unpatchPrototype(host: PatchHost, proto: Record<string, unknown>): void {
-  if (isWrapped(proto[GENERATE_CONTENT_INTERNAL])) host.unwrap(proto, GENERATE_CONTENT_INTERNAL);
+  for (const name of [GENERATE_CONTENT_INTERNAL, GENERATE_CONTENT_STREAM_INTERNAL]) {
+    if (isWrapped(proto[name])) host.unwrap(proto, name);
+  }
 }
 
 interface Thenable {
@@ -100,7 +113,7 @@ function patchedGenerateContentInternal(host: PatchHost, original: AnyFunction):
   return function generateContentInternal(this: ModelsLike, ...args: unknown[]): unknown {
     let span;
     try {
-      span = startGenerateContentSpan(host.tracer, this, args[0] as GenerateContentParametersLike);
+      span = startGenerateContentSpan(host.tracer, this, args[0] as GenerateContentParametersLike, false);
     } catch (err) {
       diag.warn('opentelemetry-instrumentation-google-genai: could not start a span', err);
       return original.apply(this, args);
@@ -124,5 +137,47 @@ function patchedGenerateContentInternal(host: PatchHost, original: AnyFunction):
       (error) => endSpanWithError(finished, error)
     );
     return result;
+  };
+}
+
+/**
+ * `generateContentStreamInternal(params)`: one streamed HTTP round trip. It
+ * resolves to the SDK's async iterator once the response headers are in (an
+ * HTTP error rejects here); the span lives on in the iterator we hand back,
+ * until the stream ends one way or another (see stream.ts).
+ */
+function patchedGenerateContentStreamInternal(host: PatchHost, original: AnyFunction): AnyFunction {
+  return function generateContentStreamInternal(this: ModelsLike, ...args: unknown[]): unknown {
+    let span;
+    let startedAt: number;
+    try {
+      startedAt = performance.now();
+      span = startGenerateContentSpan(host.tracer, this, args[0] as GenerateContentParametersLike, true);
+      host.watchShutdown();
+    } catch (err) {
+      diag.warn('opentelemetry-instrumentation-google-genai: could not start a span', err);
+      return original.apply(this, args);
+    }
+    const ctx = trace.setSpan(context.active(), span);
+    let result: unknown;
+    try {
+      result = context.with(ctx, () => original.apply(this, args));
+    } catch (err) {
+      endSpanWithError(span, err);
+      throw err;
+    }
+    // A span that is not recording needs nothing from the chunks: leave the SDK's stream as it is.
+    if (!span.isRecording() || !isThenable(result)) {
+      endSpanWithResponse(span, undefined);
+      return result;
+    }
+    const started = span;
+    return (result as Promise<unknown>).then(
+      (iterator) => host.streams.wrap(iterator, started, ctx, startedAt),
+      (error: unknown) => {
+        endSpanWithError(started, error);
+        throw error;
+      }
+    );
   };
 }

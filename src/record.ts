@@ -4,16 +4,17 @@
  * finish it from the response or the error. Never throws: a failure here is
  * reported through diag and the app's call goes on untouched.
  */
-import { diag, SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { diag, SpanKind, SpanStatusCode, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { errorType, requestAttributes, responseAttributes, samplingAttributes, spanName } from './attributes.js';
 import type { GenerateContentParametersLike, GenerateContentResponseLike, ModelsLike } from './internal-types.js';
-import { ATTR_ERROR_TYPE, GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT } from './semconv.js';
+import { ATTR_ERROR_TYPE, ATTR_GEN_AI_REQUEST_STREAM, GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT } from './semconv.js';
 
-/** Starts the `generate_content {model}` CLIENT span of one HTTP round trip. */
+/** Starts the `generate_content {model}` CLIENT span of one HTTP round trip, streamed or not. */
 export function startGenerateContentSpan(
   tracer: Tracer,
   models: ModelsLike | undefined,
-  params: GenerateContentParametersLike | undefined
+  params: GenerateContentParametersLike | undefined,
+  stream: boolean
 ): Span {
   const model = typeof params?.model === 'string' ? params.model : undefined;
   const span = tracer.startSpan(spanName(GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, model), {
@@ -21,18 +22,32 @@ export function startGenerateContentSpan(
     attributes: samplingAttributes(GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, models?.apiClient, model),
   });
   // Request parameters matter only to a span that is kept.
-  if (span.isRecording()) span.setAttributes(requestAttributes(params));
+  if (span.isRecording()) {
+    span.setAttributes(requestAttributes(params));
+    if (stream) span.setAttribute(ATTR_GEN_AI_REQUEST_STREAM, true);
+  }
   return span;
 }
 
-/** Ends the span with what the response says; the response itself is left as it is. */
-export function endSpanWithResponse(span: Span, response: GenerateContentResponseLike | undefined): void {
-  finish(span, 'read the response', () => span.setAttributes(responseAttributes(response)));
+/**
+ * Ends the span with what the response says (and `extra`, what the caller
+ * measured); the response itself is left as it is.
+ */
+export function endSpanWithResponse(
+  span: Span,
+  response: GenerateContentResponseLike | undefined,
+  extra?: Attributes
+): void {
+  finish(span, 'read the response', () => {
+    if (response !== undefined) span.setAttributes(responseAttributes(response));
+    if (extra) span.setAttributes(extra);
+  });
 }
 
 /** Ends the span as failed: status ERROR, `error.type`, and the exception as an event. */
-export function endSpanWithError(span: Span, error: unknown): void {
+export function endSpanWithError(span: Span, error: unknown, extra?: Attributes): void {
   finish(span, 'record the error', () => {
+    if (extra) span.setAttributes(extra);
     span.setAttribute(ATTR_ERROR_TYPE, errorType(error));
     span.recordException(error instanceof Error ? error : String(error));
     span.setStatus({

@@ -40,6 +40,9 @@ export const GEN_AI_OUTPUT_TYPE_VALUE_SPEECH = 'speech';
 export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
 export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
 export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
+/** Not in the conventions; kept under this name because users already query it. */
+export const ATTR_GEN_AI_RESPONSE_CHUNK_COUNT = 'gen_ai.response.chunk_count';
 
 // Usage.
 export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
@@ -58,3 +61,20 @@ export const ERROR_TYPE_VALUE_OTHER = '_OTHER';
 export const ATTR_GCP_GEN_AI_PROMPT_BLOCK_REASON = 'gcp.gen_ai.response.prompt_block_reason';
 /** `usageMetadata.toolUsePromptTokenCount`: also counted in `gen_ai.usage.input_tokens`. */
 export const ATTR_GCP_GEN_AI_USAGE_TOOL_USE_PROMPT_TOKENS = 'gcp.gen_ai.usage.tool_use_prompt_tokens';
+/**
+ * How a stream span ended: `completed` (drained), `cut_short` (the consumer
+ * stopped early: break, return), `failed` (the stream threw), `abandoned`
+ * (never read to the end: idle too long, or the SDK shut down first).
+ */
+export const ATTR_GCP_GEN_AI_STREAM_OUTCOME = 'gcp.gen_ai.stream.outcome';
+export const STREAM_OUTCOME_COMPLETED = 'completed';
+export const STREAM_OUTCOME_CUT_SHORT = 'cut_short';
+export const STREAM_OUTCOME_FAILED = 'failed';
+export const STREAM_OUTCOME_ABANDONED = 'abandoned';
+
+// Span events of a stream.
+/** At the first chunk. */
+export const EVENT_FIRST_TOKEN = 'first_token';
+/** Every `chunkProgressInterval` chunks, with the count so far. */
+export const EVENT_CHUNK_PROGRESS = 'chunk_progress';
+export const ATTR_EVENT_CHUNKS = 'chunks';

@@ -4,7 +4,20 @@ import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
  * Options of {@link GeminiInstrumentation}. Besides these, the standard
  * `OTEL_*` environment variables configure the SDK that exports what we record.
  */
-// Options specific to Gemini arrive with the features that need them (streams,
-// content capture, cost); the base options (`enabled`, hooks) apply today.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface GeminiInstrumentationConfig extends InstrumentationConfig {}
+export interface GeminiInstrumentationConfig extends InstrumentationConfig {
+  /**
+   * A `chunk_progress` event on a stream's span every this many chunks, with
+   * the count so far in its `chunks` attribute. 0 turns the events off.
+   * @default 100
+   */
+  chunkProgressInterval?: number;
+  /**
+   * A stream that nobody reads for this long (no `next()` call pending) has
+   * its span ended with `gcp.gen_ai.stream.outcome` = `abandoned`, so it is
+   * exported even if the app never drains it. The stream itself is not
+   * touched. 0 disables the idle check: such spans then end when the tracer
+   * provider shuts down.
+   * @default 60000
+   */
+  streamIdleTimeoutMs?: number;
+}

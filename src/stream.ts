@@ -1,0 +1,240 @@
+/*
+ * One span per streamed round trip, ended exactly once however the stream
+ * ends. The SDK's iterator is wrapped in a plain object (no generator, no
+ * Proxy) that hands each call straight to it, bound to the span's context,
+ * and returns the SDK's own promise; our reactions to that promise count the
+ * chunk and remember the fields the span needs. Per chunk: a counter, a
+ * timestamp, a few property reads. No allocation but the promise reaction.
+ *
+ * How a stream ends (gcp.gen_ai.stream.outcome):
+ * - `completed`: the iterator said done;
+ * - `cut_short`: the consumer called return() (break out of for-await);
+ * - `failed`: the iterator threw (HTTP drop, abort, malformed chunk): ERROR;
+ * - `abandoned`: nobody asked for a chunk for `streamIdleTimeoutMs`, or the
+ *   tracer provider shut down first. The stream itself is left alone (we
+ *   never cancel the app's request); only the span ends.
+ */
+import { context, diag, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { responseAttributes, StreamedResponse } from './attributes.js';
+import { endSpanWithError, endSpanWithResponse } from './record.js';
+import * as sc from './semconv.js';
+
+export interface StreamOptions {
+  /** A `chunk_progress` event every this many chunks; 0 for none. */
+  chunkProgressInterval: number;
+  /** End the span of a stream nobody reads for this long; 0 to wait for shutdown only. */
+  idleTimeoutMs: number;
+}
+
+export const DEFAULT_CHUNK_PROGRESS_INTERVAL = 100;
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 60_000;
+
+const now = () => performance.now();
+
+interface AsyncIteratorLike {
+  next(...args: unknown[]): unknown;
+  return?(value?: unknown): unknown;
+  throw?(error?: unknown): unknown;
+}
+
+interface IterResult {
+  done?: boolean;
+  value?: unknown;
+}
+
+function isThenable(value: unknown): value is PromiseLike<IterResult> {
+  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+/** The streams whose span is still open: swept for idleness, ended when the tracer provider shuts down. */
+export class OpenStreams {
+  private readonly streams = new Set<TracedStream>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly options: () => StreamOptions) {}
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /** Wraps the SDK's stream; anything that is not an async iterator is returned as it is, the span ended. */
+  wrap(iterator: unknown, span: Span, ctx: Context, startedAt: number): unknown {
+    if (iterator === null || typeof iterator !== 'object' || typeof (iterator as AsyncIteratorLike).next !== 'function') {
+      endSpanWithResponse(span, undefined);
+      return iterator;
+    }
+    return new TracedStream(iterator as AsyncIteratorLike, span, ctx, startedAt, this.options(), this);
+  }
+
+  add(stream: TracedStream): void {
+    this.streams.add(stream);
+    const idle = stream.idleTimeoutMs;
+    if (this.timer === undefined && idle > 0) {
+      // One timer for all open streams, checking at half the idle time; it
+      // never keeps the process alive.
+      this.timer = setInterval(() => this.sweep(), Math.max(10, Math.floor(idle / 2)));
+      this.timer.unref();
+    }
+  }
+
+  delete(stream: TracedStream): void {
+    this.streams.delete(stream);
+    if (this.streams.size === 0 && this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private sweep(): void {
+    const t = now();
+    for (const stream of this.streams) {
+      if (stream.idleTimeoutMs > 0 && stream.pending === 0 && t - stream.lastActivity >= stream.idleTimeoutMs) {
+        stream.abandon();
+      }
+    }
+  }
+
+  /** Ends the span of every open stream as abandoned (the tracer provider is shutting down). */
+  abandonAll(): void {
+    for (const stream of [...this.streams]) stream.abandon();
+  }
+}
+
+/** The app's view of the SDK's stream, traced. */
+export class TracedStream {
+  /** Calls handed to the SDK's iterator that have not settled yet. */
+  pending = 0;
+  /** When the consumer or the stream last did anything (performance.now()). */
+  lastActivity: number;
+  readonly idleTimeoutMs: number;
+  private chunks = 0;
+  private firstChunkAt = 0;
+  private stopping = false;
+  private ended = false;
+  private readonly response = new StreamedResponse();
+  private readonly progressEvery: number;
+
+  constructor(
+    private readonly inner: AsyncIteratorLike,
+    private readonly span: Span,
+    private readonly ctx: Context,
+    private readonly startedAt: number,
+    options: StreamOptions,
+    private readonly registry: OpenStreams
+  ) {
+    this.progressEvery = options.chunkProgressInterval > 0 ? Math.floor(options.chunkProgressInterval) : 0;
+    this.idleTimeoutMs = options.idleTimeoutMs > 0 ? options.idleTimeoutMs : 0;
+    this.lastActivity = now();
+    // Bound once so the per-chunk path allocates no closures.
+    this.onResult = this.onResult.bind(this);
+    this.onError = this.onError.bind(this);
+    this.callNext = this.callNext.bind(this);
+    registry.add(this);
+  }
+
+  next(...args: unknown[]): unknown {
+    // for-await calls next() with no argument: the common path takes no array.
+    return args.length === 0 ? this.step(this.callNext) : this.step(() => this.inner.next(...args));
+  }
+
+  return(value?: unknown): unknown {
+    this.stopping = true;
+    const inner = this.inner;
+    if (typeof inner.return !== 'function') {
+      this.finish(sc.STREAM_OUTCOME_CUT_SHORT);
+      return Promise.resolve({ done: true, value });
+    }
+    return this.step(() => inner.return!(value));
+  }
+
+  throw(error?: unknown): unknown {
+    const inner = this.inner;
+    if (typeof inner.throw !== 'function') {
+      this.finish(sc.STREAM_OUTCOME_FAILED, error);
+      return Promise.reject(error);
+    }
+    return this.step(() => inner.throw!(error));
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Ends the span without touching the stream: nobody is reading it. */
+  abandon(): void {
+    this.finish(sc.STREAM_OUTCOME_ABANDONED);
+  }
+
+  private callNext(): unknown {
+    return this.inner.next();
+  }
+
+  /** Runs one call of the SDK's iterator in the span's context, so work it does (HTTP, other spans) nests under the span. */
+  private step(call: () => unknown): unknown {
+    this.pending++;
+    this.lastActivity = now();
+    let result: unknown;
+    try {
+      result = context.with(this.ctx, call);
+    } catch (err) {
+      this.pending--;
+      this.finish(sc.STREAM_OUTCOME_FAILED, err);
+      throw err;
+    }
+    if (isThenable(result)) {
+      result.then(this.onResult, this.onError);
+    } else {
+      this.pending--;
+    }
+    return result;
+  }
+
+  private onResult(result: IterResult): void {
+    this.pending--;
+    if (this.ended) return;
+    const t = now();
+    this.lastActivity = t;
+    try {
+      if (!result || result.done) {
+        this.finish(this.stopping ? sc.STREAM_OUTCOME_CUT_SHORT : sc.STREAM_OUTCOME_COMPLETED);
+        return;
+      }
+      const n = ++this.chunks;
+      if (n === 1) {
+        this.firstChunkAt = t;
+        this.span.addEvent(sc.EVENT_FIRST_TOKEN);
+      }
+      if (this.progressEvery > 0 && n % this.progressEvery === 0) {
+        this.span.addEvent(sc.EVENT_CHUNK_PROGRESS, { [sc.ATTR_EVENT_CHUNKS]: n });
+      }
+      this.response.observe(result.value as never);
+    } catch (err) {
+      diag.warn('opentelemetry-instrumentation-google-genai: could not read a stream chunk', err);
+    }
+  }
+
+  private onError(error: unknown): void {
+    this.pending--;
+    this.lastActivity = now();
+    this.finish(sc.STREAM_OUTCOME_FAILED, error);
+  }
+
+  private finish(outcome: string, error?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.registry.delete(this);
+    let attrs: Attributes = {};
+    try {
+      attrs = responseAttributes(this.response);
+      attrs[sc.ATTR_GEN_AI_RESPONSE_CHUNK_COUNT] = this.chunks;
+      attrs[sc.ATTR_GCP_GEN_AI_STREAM_OUTCOME] = outcome;
+      if (this.firstChunkAt > 0) {
+        attrs[sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (this.firstChunkAt - this.startedAt) / 1000;
+      }
+    } catch (err) {
+      diag.warn('opentelemetry-instrumentation-google-genai: could not summarize a stream', err);
+    }
+    if (outcome === sc.STREAM_OUTCOME_FAILED) endSpanWithError(this.span, error, attrs);
+    else endSpanWithResponse(this.span, undefined, attrs);
+  }
+}
