@@ -78,7 +78,10 @@ function patchPrototype(host: PatchHost, proto: Record<string, unknown>): void {
   if (!isWrapped(proto[GENERATE_CONTENT_INTERNAL])) {
     host.wrap(proto, GENERATE_CONTENT_INTERNAL, (original) => patchedGenerateContentInternal(host, original));
   }
-  if (typeof proto[GENERATE_CONTENT_STREAM_INTERNAL] === 'function' && !isWrapped(proto[GENERATE_CONTENT_STREAM_INTERNAL])) {
+  if (
+    typeof proto[GENERATE_CONTENT_STREAM_INTERNAL] === 'function' &&
+    !isWrapped(proto[GENERATE_CONTENT_STREAM_INTERNAL])
+  ) {
     host.wrap(proto, GENERATE_CONTENT_STREAM_INTERNAL, (original) =>
       patchedGenerateContentStreamInternal(host, original)
     );

@@ -7,7 +7,11 @@
 import { diag, SpanKind, SpanStatusCode, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { errorType, requestAttributes, responseAttributes, samplingAttributes, spanName } from './attributes.js';
 import type { GenerateContentParametersLike, GenerateContentResponseLike, ModelsLike } from './internal-types.js';
-import { ATTR_ERROR_TYPE, ATTR_GEN_AI_REQUEST_STREAM, GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT } from './semconv.js';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
+} from './semconv.js';
 
 /** Starts the `generate_content {model}` CLIENT span of one HTTP round trip, streamed or not. */
 export function startGenerateContentSpan(

@@ -59,7 +59,11 @@ export class OpenStreams {
 
   /** Wraps the SDK's stream; anything that is not an async iterator is returned as it is, the span ended. */
   wrap(iterator: unknown, span: Span, ctx: Context, startedAt: number): unknown {
-    if (iterator === null || typeof iterator !== 'object' || typeof (iterator as AsyncIteratorLike).next !== 'function') {
+    if (
+      iterator === null ||
+      typeof iterator !== 'object' ||
+      typeof (iterator as AsyncIteratorLike).next !== 'function'
+    ) {
       endSpanWithResponse(span, undefined);
       return iterator;
     }
