@@ -62,7 +62,11 @@ function expectedAttributes(model: string, request: Json, status: number, respon
     'gen_ai.request.model': model,
     'server.address': 'generativelanguage.googleapis.com',
     'server.port': 443,
-    'gen_ai.output.type': gen.responseMimeType === 'application/json' ? 'json' : 'text',
+    'gen_ai.output.type': ((gen.responseModalities ?? []) as string[]).includes('IMAGE')
+      ? 'image'
+      : gen.responseMimeType === 'application/json'
+        ? 'json'
+        : 'text',
   };
   if (gen.temperature !== undefined) expected['gen_ai.request.temperature'] = gen.temperature;
   if (gen.maxOutputTokens !== undefined) expected['gen_ai.request.max_tokens'] = gen.maxOutputTokens;
@@ -99,6 +103,34 @@ const recordings = loadRecordings();
 const unary = recordings.filter(
   (r) => r.interactions.length > 0 && r.interactions.every((i) => i.request.url.includes(':generateContent'))
 );
+const streamed = recordings.filter(
+  (r) => r.interactions.length > 0 && r.interactions.every((i) => i.request.url.includes(':streamGenerateContent'))
+);
+
+/** A stream's span shows each field as the last chunk carrying it had it (never a sum). */
+function expectedStreamAttributes(model: string, request: Json, status: number, chunks: Json[]) {
+  if (status !== 200)
+    return { ...expectedAttributes(model, request, status, undefined), 'gen_ai.request.stream': true };
+  const last = (key: string) => [...chunks].reverse().find((c) => c[key] !== undefined)?.[key];
+  const reasons: string[] = [];
+  for (const c of chunks) {
+    for (const [i, cand] of ((c.candidates ?? []) as Json[]).entries()) {
+      if (cand.finishReason) reasons[(cand.index as number | undefined) ?? i] = cand.finishReason as string;
+    }
+  }
+  const merged: Json = {
+    responseId: last('responseId'),
+    modelVersion: last('modelVersion'),
+    usageMetadata: last('usageMetadata'),
+    candidates: reasons.filter(Boolean).map((finishReason) => ({ finishReason })),
+  };
+  return {
+    ...expectedAttributes(model, request, 200, merged),
+    'gen_ai.request.stream': true,
+    'gen_ai.response.chunk_count': chunks.length,
+    'gcp.gen_ai.stream.outcome': 'completed',
+  };
+}
 
 describe(`recorded Gemini API traffic, generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
   const genai = loadGenAI();
@@ -167,6 +199,71 @@ describe(`recorded Gemini API traffic, generateContent (@google/genai ${SDK_MAJO
       const bare = await replay(recording);
       assert.deepEqual(traced, bare, 'the app sees the same results');
       assert.equal(finishedSpans().length, 0);
+    });
+  }
+
+  it('has streamed recordings to replay', () => {
+    assert.ok(streamed.length >= 10, `only ${streamed.length} streamed recordings found`);
+  });
+
+  /** Replays every round trip of a recorded stream through models.generateContentStream. */
+  async function replayStream(recording: Recording) {
+    const results: unknown[] = [];
+    const ai = new genai.GoogleGenAI({ apiKey: TEST_API_KEY });
+    for (const { request, response } of recording.interactions) {
+      const model = modelOf(request.url);
+      const segments = response.bodySegments ?? [];
+      const scope = nock(GEMINI_BASE_URL).post(`/${API_VERSION}/models/${model}:streamGenerateContent`).query(true);
+      if (response.statusCode === 200) {
+        scope.reply(200, segments.map((c) => `data: ${JSON.stringify(c)}\r\n\r\n`).join(''), {
+          'content-type': 'text/event-stream',
+        });
+      } else {
+        scope.reply(response.statusCode, segments[0] as nock.Body);
+      }
+      const params = sdkParams(model, request.bodySegments?.[0] ?? {});
+      try {
+        const chunks: unknown[] = [];
+        for await (const c of await ai.models.generateContentStream(params as never)) chunks.push(plain(c));
+        results.push(chunks);
+      } catch (e) {
+        results.push({ error: (e as Error).name, message: (e as Error).message });
+      }
+    }
+    assert.ok(nock.isDone(), `pending: ${nock.pendingMocks().join(', ')}`);
+    await new Promise((resolve) => setImmediate(resolve));
+    return results;
+  }
+
+  for (const recording of streamed) {
+    it(`stream: ${recording.file.replace(/\.json$/, '')}`, async () => {
+      const traced = await replayStream(recording);
+      const spans = finishedSpans();
+      assert.equal(spans.length, recording.interactions.length, 'one span per round trip');
+      recording.interactions.forEach(({ request, response }, i) => {
+        const model = modelOf(request.url);
+        const attrs = { ...spans[i].attributes };
+        // A recorded stream may be empty (200, no event): no first chunk, no time to it.
+        if (response.statusCode === 200 && (response.bodySegments ?? []).length > 0) {
+          const ttfc = attrs['gen_ai.response.time_to_first_chunk'];
+          assert.ok(typeof ttfc === 'number' && ttfc > 0 && ttfc < 5, `time to first chunk ${ttfc}`);
+          delete attrs['gen_ai.response.time_to_first_chunk'];
+        }
+        assert.deepEqual(
+          attrs,
+          expectedStreamAttributes(
+            model,
+            request.bodySegments?.[0] ?? {},
+            response.statusCode,
+            (response.bodySegments ?? []) as Json[]
+          )
+        );
+      });
+
+      instrumentation.disable();
+      resetSpans();
+      const bare = await replayStream(recording);
+      assert.deepEqual(traced, bare, 'the app sees the same chunks');
     });
   }
 
