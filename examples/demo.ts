@@ -10,7 +10,7 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { GeminiInstrumentation } from '../src';
-import { startFakeGemini, type FakeGemini } from './fake-gemini-server';
+import { defaultReply, startFakeGemini, type FakeGemini } from './fake-gemini-server';
 import { formatTrace } from './print-trace';
 
 async function main(): Promise<void> {
@@ -27,11 +27,16 @@ async function main(): Promise<void> {
   const realKey = process.env.GEMINI_API_KEY;
   let fake: FakeGemini | undefined;
   if (!realKey) {
-    fake = await startFakeGemini((req) =>
-      req.model === 'gemini-overloaded'
-        ? { status: 503, body: { error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } } }
-        : undefined
-    );
+    fake = await startFakeGemini((req) => {
+      if (req.model === 'gemini-overloaded') {
+        return {
+          status: 503,
+          body: { error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } },
+        };
+      }
+      // Streams arrive word by word, 40 ms apart, like a model thinking aloud.
+      return req.action === 'streamGenerateContent' ? { ...defaultReply(req), chunkDelayMs: 40 } : undefined;
+    });
   }
   const ai = new GoogleGenAI({
     apiKey: realKey ?? 'demo-key',
@@ -55,6 +60,19 @@ async function main(): Promise<void> {
     await chat.sendMessage({ message: 'Hi! Name a color.' });
     const second = await chat.sendMessage({ message: 'And another one?' });
     console.log(`chat.sendMessage x2 -> ${JSON.stringify(second.text)}`);
+    request.end();
+  });
+  await tracer.startActiveSpan('GET /api/stream', { kind: SpanKind.SERVER }, async (request) => {
+    const stream = await ai.models.generateContentStream({ model, contents: 'Say hello, slowly.' });
+    const words: string[] = [];
+    for await (const chunk of stream) words.push(chunk.text ?? '');
+    console.log(`generateContentStream -> ${words.length} chunks: ${JSON.stringify(words.join(''))}`);
+    // A consumer that stops after the first chunk: the span says so (stream=cut_short).
+    const early = await ai.models.generateContentStream({ model, contents: 'Tell me a long story.' });
+    for await (const chunk of early) {
+      console.log(`generateContentStream, first chunk only -> ${JSON.stringify(chunk.text)}`);
+      break;
+    }
     request.end();
   });
   if (fake) {

@@ -13,6 +13,9 @@ const KEY_ATTRIBUTES: Array<[string, string]> = [
   ['gen_ai.usage.output_tokens', 'out'],
   ['gen_ai.usage.reasoning.output_tokens', 'reasoning'],
   ['gen_ai.response.finish_reasons', 'finish'],
+  ['gen_ai.response.chunk_count', 'chunks'],
+  ['gen_ai.response.time_to_first_chunk', 'ttfc'],
+  ['gcp.gen_ai.stream.outcome', 'stream'],
   ['gcp.gen_ai.response.prompt_block_reason', 'blocked'],
   ['error.type', 'error.type'],
 ];
@@ -27,7 +30,8 @@ function describe(span: ReadableSpan): string {
   for (const [key, label] of KEY_ATTRIBUTES) {
     const value = span.attributes[key];
     if (value === undefined) continue;
-    parts.push(`${label}=${Array.isArray(value) ? value.join(',') : String(value)}`);
+    if (key === 'gen_ai.response.time_to_first_chunk') parts.push(`${label}=${(Number(value) * 1000).toFixed(0)}ms`);
+    else parts.push(`${label}=${Array.isArray(value) ? value.join(',') : String(value)}`);
   }
   if (span.status.code === SpanStatusCode.ERROR) parts.push('status=ERROR');
   return parts.join(' ');

@@ -154,7 +154,12 @@ if (SDK_MAJOR === '3')
           assert.equal(run.code, 0, run.stderr);
           assert.deepEqual(
             receiver.spans().map((s) => s.name),
-            ['generate_content gemini-2.5-flash', 'generate_content gemini-2.5-pro', 'generate_content gemini-missing']
+            [
+              'generate_content gemini-2.5-flash',
+              'generate_content gemini-2.5-pro',
+              'generate_content gemini-2.5-flash-lite',
+              'generate_content gemini-missing',
+            ]
           );
         } finally {
           await gemini.close();

@@ -143,6 +143,29 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
             status: 0,
           },
           {
+            name: 'generate_content gemini-2.5-flash-lite',
+            kind: 3,
+            scope: 'opentelemetry-instrumentation-google-genai',
+            attributes: {
+              'gen_ai.operation.name': 'generate_content',
+              'gen_ai.provider.name': provider,
+              'gen_ai.request.model': 'gemini-2.5-flash-lite',
+              ...server,
+              'gen_ai.output.type': 'text',
+              'gen_ai.request.stream': true,
+              'gen_ai.usage.input_tokens': 8,
+              'gen_ai.usage.output_tokens': 17,
+              'gen_ai.usage.reasoning.output_tokens': 12,
+              'gen_ai.response.id': spans[2]?.attributes['gen_ai.response.id'],
+              'gen_ai.response.model': 'gemini-2.5-flash-lite-001',
+              'gen_ai.response.finish_reasons': ['STOP'],
+              'gen_ai.response.chunk_count': 3,
+              'gen_ai.response.time_to_first_chunk': spans[2]?.attributes['gen_ai.response.time_to_first_chunk'],
+              'gcp.gen_ai.stream.outcome': 'completed',
+            },
+            status: 0,
+          },
+          {
             name: 'generate_content gemini-missing',
             kind: 3,
             scope: 'opentelemetry-instrumentation-google-genai',
@@ -160,8 +183,14 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
       );
       assert.match(String(spans[1].attributes['gen_ai.response.id']), /^fake-gemini-2\.5-pro-/);
       for (const resource of receiver.resources()) assert.equal(resource['service.name'], 'fixture-app');
+      const ttfc = spans[2].attributes['gen_ai.response.time_to_first_chunk'] as number;
+      assert.ok(ttfc > 0 && ttfc < 5, `time to first chunk ${ttfc}`);
       assert.deepEqual(
         spans[2].events.map((e) => e.name),
+        ['first_token']
+      );
+      assert.deepEqual(
+        spans[3].events.map((e) => e.name),
         ['exception']
       );
       assertNoKeyLeaves();
@@ -191,7 +220,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
     const traced = await runApp('app.cjs', '--require', env('http/json', { APP_EXIT_CODE: '3' }));
     assert.equal(bare.code, 3);
     assert.equal(traced.code, 3);
-    assert.equal(receiver.spans().length, 3);
+    assert.equal(receiver.spans().length, 4);
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -210,7 +239,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
       assert.equal(bare.signal, signal);
       assert.equal(traced.signal, signal);
       assert.equal(traced.code, bare.code);
-      assert.equal(receiver.spans().length, 3, 'spans flushed before exit');
+      assert.equal(receiver.spans().length, 4, 'spans flushed before exit');
     });
   }
 
@@ -247,6 +276,6 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
     );
     const run = await collect(both);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(receiver.spans().length, 3);
+    assert.equal(receiver.spans().length, 4);
   });
 });
