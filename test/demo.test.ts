@@ -12,7 +12,7 @@ import { REPO_ROOT } from './utils/paths';
 // The demo uses the project's own @google/genai (3.x): one pass is enough.
 if (SDK_MAJOR === '3')
   describe('demo (npm start)', () => {
-    it('prints the trace tree of a plain call, a chat and a failed call', () => {
+    it('prints the trace tree of a plain call, a chat, streams and a failed call', () => {
       const out = execFileSync(process.execPath, [path.join(REPO_ROOT, 'build', 'examples', 'demo.js')], {
         cwd: REPO_ROOT,
         env: childEnv({}),
@@ -30,6 +30,9 @@ if (SDK_MAJOR === '3')
         'POST /api/chat [SERVER]',
         '├─ generate_content gemini-2.5-flash [CLIENT]',
         '└─ generate_content gemini-2.5-flash [CLIENT]',
+        'GET /api/stream [SERVER]',
+        '├─ generate_content gemini-2.5-flash [CLIENT]',
+        '└─ generate_content gemini-2.5-flash [CLIENT]',
         'POST /api/ask (busy model) [SERVER]',
         '└─ generate_content gemini-overloaded [CLIENT]',
       ]);
@@ -37,6 +40,11 @@ if (SDK_MAJOR === '3')
         tree,
         /generate_content gemini-2\.5-flash \[CLIENT\]\s+[\d.]+ ms {2}provider=gcp\.gemini model=gemini-2\.5-flash response\.model=gemini-2\.5-flash-001 in=8 out=17 reasoning=12 finish=STOP/
       );
+      assert.match(
+        tree,
+        /├─ generate_content gemini-2\.5-flash \[CLIENT\].* finish=STOP chunks=3 ttfc=\d+ms stream=completed/
+      );
+      assert.match(tree, /└─ generate_content gemini-2\.5-flash \[CLIENT\].* chunks=1 ttfc=\d+ms stream=cut_short/);
       assert.match(
         tree,
         /generate_content gemini-overloaded \[CLIENT\]\s+[\d.]+ ms {2}provider=gcp\.gemini model=gemini-overloaded error\.type=503 status=ERROR/
