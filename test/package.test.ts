@@ -158,6 +158,7 @@ if (SDK_MAJOR === '3')
               'generate_content gemini-2.5-flash',
               'generate_content gemini-2.5-pro',
               'generate_content gemini-2.5-flash-lite',
+              'generate_content gemini-2.0-flash',
               'generate_content gemini-missing',
             ]
           );

@@ -166,6 +166,28 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
             status: 0,
           },
           {
+            name: 'generate_content gemini-2.0-flash',
+            kind: 3,
+            scope: 'opentelemetry-instrumentation-google-genai',
+            attributes: {
+              'gen_ai.operation.name': 'generate_content',
+              'gen_ai.provider.name': provider,
+              'gen_ai.request.model': 'gemini-2.0-flash',
+              ...server,
+              'gen_ai.output.type': 'text',
+              'gen_ai.request.stream': true,
+              'gen_ai.usage.input_tokens': 8,
+              'gen_ai.usage.output_tokens': 17,
+              'gen_ai.usage.reasoning.output_tokens': 12,
+              'gen_ai.response.id': spans[3]?.attributes['gen_ai.response.id'],
+              'gen_ai.response.model': 'gemini-2.0-flash-001',
+              'gen_ai.response.chunk_count': 1,
+              'gen_ai.response.time_to_first_chunk': spans[3]?.attributes['gen_ai.response.time_to_first_chunk'],
+              'gcp.gen_ai.stream.outcome': 'cut_short',
+            },
+            status: 0,
+          },
+          {
             name: 'generate_content gemini-missing',
             kind: 3,
             scope: 'opentelemetry-instrumentation-google-genai',
@@ -190,7 +212,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
         ['first_token']
       );
       assert.deepEqual(
-        spans[3].events.map((e) => e.name),
+        spans[4].events.map((e) => e.name),
         ['exception']
       );
       assertNoKeyLeaves();
@@ -220,7 +242,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
     const traced = await runApp('app.cjs', '--require', env('http/json', { APP_EXIT_CODE: '3' }));
     assert.equal(bare.code, 3);
     assert.equal(traced.code, 3);
-    assert.equal(receiver.spans().length, 4);
+    assert.equal(receiver.spans().length, 5);
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -239,7 +261,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
       assert.equal(bare.signal, signal);
       assert.equal(traced.signal, signal);
       assert.equal(traced.code, bare.code);
-      assert.equal(receiver.spans().length, 4, 'spans flushed before exit');
+      assert.equal(receiver.spans().length, 5, 'spans flushed before exit');
     });
   }
 
@@ -276,6 +298,6 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
     );
     const run = await collect(both);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(receiver.spans().length, 4);
+    assert.equal(receiver.spans().length, 5);
   });
 });
