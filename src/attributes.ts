@@ -6,7 +6,11 @@
 import type { Attributes } from '@opentelemetry/api';
 import type {
   ApiClientLike,
+  CallableToolLike,
   CandidateLike,
+  ContentLike,
+  FunctionCallLike,
+  FunctionDeclarationLike,
   GenerateContentParametersLike,
   GenerateContentResponseLike,
   GenerationConfigLike,
@@ -143,23 +147,38 @@ export function outputType(config: GenerationConfigLike | undefined): string {
  * - output = candidates + thoughts: thinking is billed, and counted, as output.
  */
 export function usageAttributes(usage: UsageMetadataLike | undefined): Attributes {
+  const totals = usageTotals(usage);
   const attrs: Attributes = {};
-  if (!usage || typeof usage !== 'object') return attrs;
+  if (totals.input !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = totals.input;
+  if (totals.output !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = totals.output;
+  if (totals.reasoning !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = totals.reasoning;
+  if (totals.cached !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = totals.cached;
+  if (totals.toolUse !== undefined) attrs[sc.ATTR_GCP_GEN_AI_USAGE_TOOL_USE_PROMPT_TOKENS] = totals.toolUse;
+  return attrs;
+}
+
+/** Token counts of one response, by the rules above; a count the response lacks stays undefined. */
+export interface UsageTotals {
+  input?: number;
+  output?: number;
+  reasoning?: number;
+  cached?: number;
+  toolUse?: number;
+}
+
+export function usageTotals(usage: UsageMetadataLike | undefined): UsageTotals {
+  if (!usage || typeof usage !== 'object') return {};
   const prompt = intOrUndefined(usage.promptTokenCount);
   const toolUse = intOrUndefined(usage.toolUsePromptTokenCount);
   const candidates = intOrUndefined(usage.candidatesTokenCount);
   const thoughts = intOrUndefined(usage.thoughtsTokenCount);
-  const cached = intOrUndefined(usage.cachedContentTokenCount);
-  if (prompt !== undefined || toolUse !== undefined) {
-    attrs[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = (prompt ?? 0) + (toolUse ?? 0);
-  }
-  if (candidates !== undefined || thoughts !== undefined) {
-    attrs[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = (candidates ?? 0) + (thoughts ?? 0);
-  }
-  if (thoughts !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = thoughts;
-  if (cached !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = cached;
-  if (toolUse !== undefined) attrs[sc.ATTR_GCP_GEN_AI_USAGE_TOOL_USE_PROMPT_TOKENS] = toolUse;
-  return attrs;
+  return {
+    input: prompt !== undefined || toolUse !== undefined ? (prompt ?? 0) + (toolUse ?? 0) : undefined,
+    output: candidates !== undefined || thoughts !== undefined ? (candidates ?? 0) + (thoughts ?? 0) : undefined,
+    reasoning: thoughts,
+    cached: intOrUndefined(usage.cachedContentTokenCount),
+    toolUse,
+  };
 }
 
 function intOrUndefined(value: unknown): number | undefined {
@@ -247,6 +266,10 @@ export class StreamedResponse implements GenerateContentResponseLike {
   promptFeedback?: { blockReason?: string };
   /** Finish reasons by candidate index. */
   candidates?: CandidateLike[];
+  /** The function calls the model asked for, as they came (kept only when `trackFunctionCalls`). */
+  functionCalls?: FunctionCallLike[];
+
+  constructor(private readonly trackFunctionCalls = false) {}
 
   observe(chunk: GenerateContentResponseLike | undefined): void {
     if (!chunk || typeof chunk !== 'object') return;
@@ -256,6 +279,14 @@ export class StreamedResponse implements GenerateContentResponseLike {
     if (chunk.promptFeedback) this.promptFeedback = chunk.promptFeedback;
     const candidates = chunk.candidates;
     if (!Array.isArray(candidates)) return;
+    if (this.trackFunctionCalls) {
+      const parts = candidates[0]?.content?.parts;
+      if (Array.isArray(parts)) {
+        for (const part of parts) {
+          if (part?.functionCall) (this.functionCalls ??= []).push(part.functionCall);
+        }
+      }
+    }
     for (let i = 0; i < candidates.length; i++) {
       const reason = candidates[i]?.finishReason;
       if (typeof reason !== 'string' || !reason) continue;
@@ -265,4 +296,78 @@ export class StreamedResponse implements GenerateContentResponseLike {
       };
     }
   }
+}
+
+/** `'callTool' in tool`, as the SDK tests it: such a tool is run by the SDK itself. */
+export function isCallableTool(tool: unknown): tool is CallableToolLike {
+  return tool !== null && typeof tool === 'object' && typeof (tool as { callTool?: unknown }).callTool === 'function';
+}
+
+/**
+ * Whether the SDK will run a function-calling loop for this request, decided
+ * as it decides (`shouldDisableAfc`): a callable tool in `config.tools`, AFC
+ * not disabled, and `maximumRemoteCalls` unset or a positive integer.
+ */
+export function automaticFunctionCalling(params: GenerateContentParametersLike | undefined): boolean {
+  const config = params?.config;
+  if (!config || typeof config !== 'object') return false;
+  const afc = config.automaticFunctionCalling;
+  if (afc?.disable) return false;
+  if (!Array.isArray(config.tools) || !config.tools.some(isCallableTool)) return false;
+  const max = afc?.maximumRemoteCalls;
+  if (max !== undefined && max !== null && (!Number.isInteger(max) || max <= 0)) return false;
+  return true;
+}
+
+/** The function calls in the candidate the SDK acts on (the first), in order. */
+export function functionCallsOf(response: GenerateContentResponseLike | undefined): FunctionCallLike[] {
+  const parts = response?.candidates?.[0]?.content?.parts;
+  if (!Array.isArray(parts)) return [];
+  const calls: FunctionCallLike[] = [];
+  for (const part of parts) if (part?.functionCall) calls.push(part.functionCall);
+  return calls;
+}
+
+/**
+ * The function responses in the newest turn of a request: the app answering
+ * function calls of an earlier round trip. Only the last content is read, so
+ * a long history costs nothing.
+ */
+export function answeredCallsOf(params: GenerateContentParametersLike | undefined): FunctionCallLike[] {
+  const contents = params?.contents;
+  const last = (Array.isArray(contents) ? contents[contents.length - 1] : contents) as ContentLike | undefined;
+  const parts = last && typeof last === 'object' ? last.parts : undefined;
+  if (!Array.isArray(parts)) return [];
+  const answered: FunctionCallLike[] = [];
+  for (const part of parts) {
+    const fr = part?.functionResponse;
+    if (fr && typeof fr === 'object') answered.push({ id: fr.id, name: fr.name });
+  }
+  return answered;
+}
+
+/**
+ * Each callable tool's functions (name to description), from the
+ * declarations the SDK sent for it: the SDK turns `config.tools` into the
+ * request's tools position by position (`processParamsMaybeAddMcpUsage`).
+ */
+export function declaredFunctions(
+  userTools: unknown[] | undefined,
+  requestTools: unknown[] | undefined
+): Map<object, Map<string, string | undefined>> {
+  const byTool = new Map<object, Map<string, string | undefined>>();
+  if (!Array.isArray(userTools) || !Array.isArray(requestTools)) return byTool;
+  userTools.forEach((tool, i) => {
+    if (!isCallableTool(tool)) return;
+    const declarations = (requestTools[i] as { functionDeclarations?: FunctionDeclarationLike[] } | undefined)
+      ?.functionDeclarations;
+    if (!Array.isArray(declarations)) return;
+    const functions = new Map<string, string | undefined>();
+    for (const d of declarations) {
+      if (typeof d?.name === 'string')
+        functions.set(d.name, typeof d.description === 'string' ? d.description : undefined);
+    }
+    byTool.set(tool, functions);
+  });
+  return byTool;
 }

@@ -1,2 +1,3 @@
 export { GeminiInstrumentation } from './instrumentation.js';
 export type { GeminiInstrumentationConfig } from './types.js';
+export { withAgentRun } from './agent.js';

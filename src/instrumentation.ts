@@ -1,5 +1,7 @@
 import { trace, type TracerProvider } from '@opentelemetry/api';
 import { InstrumentationBase } from '@opentelemetry/instrumentation';
+import { capturesOnSpans, captureMode, DEFAULT_MAX_CONTENT_LENGTH } from './config.js';
+import { FunctionCallLinks } from './links.js';
 import { genaiModuleDefinition } from './patch.js';
 import { DEFAULT_CHUNK_PROGRESS_INTERVAL, DEFAULT_STREAM_IDLE_TIMEOUT_MS, OpenStreams } from './stream.js';
 import type { GeminiInstrumentationConfig } from './types.js';
@@ -15,6 +17,7 @@ type ShutdownableProvider = TracerProvider & { shutdown?: () => Promise<void> };
  */
 export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumentationConfig> {
   private _streams?: OpenStreams;
+  private _links?: FunctionCallLinks;
   private _explicitProvider?: TracerProvider;
   private readonly _watchedProviders = new WeakSet<object>();
 
@@ -60,10 +63,16 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
     };
   }
 
+  /** Function calls asked for and not answered yet, for links from manual loops. */
+  private get links(): FunctionCallLinks {
+    return (this._links ??= new FunctionCallLinks());
+  }
+
   protected init() {
     // init() runs inside the base constructor: read these lazily.
     const getTracer = () => this.tracer;
     const getStreams = () => this.streams;
+    const getLinks = () => this.links;
     return [
       genaiModuleDefinition({
         get tracer() {
@@ -71,6 +80,16 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
         },
         get streams() {
           return getStreams();
+        },
+        get links() {
+          return getLinks();
+        },
+        isEnabled: () => this.isEnabled(),
+        agentName: () => this.getConfig().agentName,
+        contentLimit: () => {
+          const config = this.getConfig();
+          if (!capturesOnSpans(captureMode(config.captureMessageContent))) return undefined;
+          return config.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH;
         },
         watchShutdown: () => this.watchShutdown(),
         wrap: (target, name, wrapper) => this._wrap(target, name as never, wrapper as never),

@@ -21,6 +21,8 @@ export interface GenerationConfigLike {
   responseModalities?: string[];
   speechConfig?: unknown;
   abortSignal?: unknown;
+  tools?: unknown[];
+  automaticFunctionCalling?: { disable?: boolean; maximumRemoteCalls?: number };
   [key: string]: unknown;
 }
 
@@ -30,10 +32,40 @@ export interface GenerateContentParametersLike {
   config?: GenerationConfigLike;
 }
 
+export interface FunctionCallLike {
+  id?: string;
+  name?: string;
+  args?: unknown;
+}
+
+export interface FunctionResponseLike {
+  id?: string;
+  name?: string;
+  response?: unknown;
+}
+
 export interface PartLike {
   text?: string;
   thought?: boolean;
+  functionCall?: FunctionCallLike;
+  functionResponse?: FunctionResponseLike;
   [key: string]: unknown;
+}
+
+export interface ContentLike {
+  role?: string;
+  parts?: PartLike[];
+}
+
+/** An object with `callTool`, e.g. from `mcpToTool()`: the SDK runs these itself (automatic function calling). */
+export interface CallableToolLike {
+  callTool(functionCalls: FunctionCallLike[]): Promise<PartLike[]>;
+  tool?(): Promise<unknown>;
+}
+
+export interface FunctionDeclarationLike {
+  name?: string;
+  description?: string;
 }
 
 export interface CandidateLike {

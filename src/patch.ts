@@ -1,28 +1,49 @@
 /*
  * How we hook into @google/genai.
  *
- * `models.generateContent` and its siblings are arrow functions assigned in the
- * `Models` constructor, so they cannot be patched on the prototype. What the
- * prototype does carry, unchanged from 1.0 to 3.x, is the private
+ * Round trips. `models.generateContent` and its siblings are arrow functions
+ * assigned in the `Models` constructor, so they are not on the prototype. What
+ * the prototype does carry, unchanged from 1.0 to 3.x, is the private
  * `generateContentInternal`, which every public path (`generateContent`,
  * `chat.sendMessage`, each hop of automatic function calling, each request of
- * a 3.x continuation) calls exactly once per HTTP round trip. Wrapping it on
- * the exported `Models.prototype` gives one span per round trip, no nested
+ * a 3.x continuation) calls exactly once per HTTP round trip, and its
+ * streaming twin `generateContentStreamInternal`. Wrapping both on the
+ * exported `Models.prototype` gives one span per round trip, no nested
  * duplicates for chats, and covers clients created before `enable()`.
+ *
+ * Loops. Automatic function calling runs inside the public `generateContent`
+ * and `generateContentStream` (and so inside chats, which call them). Those
+ * being instance fields, we put an accessor on `Models.prototype`: the
+ * constructor's `this.generateContent = ...` goes through its setter, which
+ * stores a wrapped function on the instance as a plain data property (same
+ * name, enumerable, writable, one identity for the life of the client). A
+ * client created before `enable()` keeps the SDK's own function: its round
+ * trips are traced, its loops get no `agent.run`.
  *
  * The CJS and ESM bundles are separate copies with their own `Models` class:
  * each is patched when it loads (require-in-the-middle / import-in-the-middle),
  * as is every other copy of the SDK in node_modules.
  */
-import { context, diag, trace, type Tracer } from '@opentelemetry/api';
+import { context, diag, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import type { GenAIModuleLike, GenerateContentParametersLike, ModelsLike } from './internal-types.js';
+import { agentRunContext, activeAgentRun, startAgentRun, traceCallableTools, type AgentRun } from './agent.js';
+import { answeredCallsOf, automaticFunctionCalling, functionCallsOf, type StreamedResponse } from './attributes.js';
+import type {
+  GenAIModuleLike,
+  GenerateContentParametersLike,
+  GenerateContentResponseLike,
+  ModelsLike,
+} from './internal-types.js';
+import type { FunctionCallLinks } from './links.js';
 import { endSpanWithError, endSpanWithResponse, startGenerateContentSpan } from './record.js';
 import type { OpenStreams } from './stream.js';
+import { isThenable } from './thenable.js';
 
 export const MODULE_NAME = '@google/genai';
 /** Keep identical to README "Supported Versions" and the versions the tests install. */
 export const SUPPORTED_VERSIONS = ['>=1.0.0 <4'];
+
+const LOG_PREFIX = 'opentelemetry-instrumentation-google-genai:';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -30,6 +51,11 @@ type AnyFunction = (...args: unknown[]) => unknown;
 export interface PatchHost {
   readonly tracer: Tracer;
   readonly streams: OpenStreams;
+  readonly links: FunctionCallLinks;
+  isEnabled(): boolean;
+  agentName(): string | undefined;
+  /** Max length of recorded tool arguments and results; undefined when content is not captured on spans. */
+  contentLimit(): number | undefined;
   /** Called when a stream span starts: make sure open streams end when the tracer provider shuts down. */
   watchShutdown(): void;
   wrap(target: object, name: string, wrapper: (original: AnyFunction) => AnyFunction): void;
@@ -38,6 +64,8 @@ export interface PatchHost {
 
 const GENERATE_CONTENT_INTERNAL = 'generateContentInternal';
 const GENERATE_CONTENT_STREAM_INTERNAL = 'generateContentStreamInternal';
+const GENERATE_CONTENT = 'generateContent';
+const GENERATE_CONTENT_STREAM = 'generateContentStream';
 
 export function genaiModuleDefinition(host: PatchHost): InstrumentationNodeModuleDefinition {
   // The base class remembers only the last copy of a module it saw, so its
@@ -52,7 +80,7 @@ export function genaiModuleDefinition(host: PatchHost): InstrumentationNodeModul
       if (proto) prototypes.add(proto);
       else {
         diag.warn(
-          `opentelemetry-instrumentation-google-genai: @google/genai ${moduleVersion ?? ''} has no ` +
+          `${LOG_PREFIX} @google/genai ${moduleVersion ?? ''} has no ` +
             `Models.prototype.${GENERATE_CONTENT_INTERNAL}; generateContent is not traced`
         );
       }
@@ -86,24 +114,128 @@ function patchPrototype(host: PatchHost, proto: Record<string, unknown>): void {
       patchedGenerateContentStreamInternal(host, original)
     );
   }
+  installLoopAccessor(host, proto, GENERATE_CONTENT, false);
+  installLoopAccessor(host, proto, GENERATE_CONTENT_STREAM, true);
 }
 
 function unpatchPrototype(host: PatchHost, proto: Record<string, unknown>): void {
   for (const name of [GENERATE_CONTENT_INTERNAL, GENERATE_CONTENT_STREAM_INTERNAL]) {
     if (isWrapped(proto[name])) host.unwrap(proto, name);
   }
+  for (const name of [GENERATE_CONTENT, GENERATE_CONTENT_STREAM]) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (descriptor?.set && (descriptor.set as { [LOOP_ACCESSOR]?: boolean })[LOOP_ACCESSOR]) delete proto[name];
+  }
 }
 
-interface Thenable {
-  then(onFulfilled: (value: unknown) => void, onRejected: (reason: unknown) => void): unknown;
+const LOOP_ACCESSOR = Symbol.for('opentelemetry-instrumentation-google-genai/loop-accessor');
+
+/**
+ * The accessor that catches the constructor's `this.generateContent = fn` and
+ * stores `fn` wrapped, as an ordinary own property of the instance. Only where
+ * the prototype has no such member of its own (as in every version so far).
+ */
+function installLoopAccessor(host: PatchHost, proto: Record<string, unknown>, name: string, stream: boolean): void {
+  if (Object.prototype.hasOwnProperty.call(proto, name)) return;
+  const set = function (this: object, fn: unknown): void {
+    Object.defineProperty(this, name, {
+      value: typeof fn === 'function' ? loopAware(host, fn as AnyFunction, stream) : fn,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  };
+  Object.defineProperty(set, LOOP_ACCESSOR, { value: true });
+  Object.defineProperty(proto, name, { get: () => undefined, set, configurable: true, enumerable: false });
 }
 
-function isThenable(value: unknown): value is Thenable {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as Thenable).then === 'function'
-  );
+/**
+ * `generateContent` / `generateContentStream` of one client: with automatic
+ * function calling active, the call runs inside an `agent.run` span and the
+ * callable tools are traced; otherwise (or once disabled) the SDK's function
+ * is simply called.
+ */
+function loopAware(host: PatchHost, original: AnyFunction, stream: boolean): AnyFunction {
+  return function (this: ModelsLike, ...args: unknown[]): unknown {
+    const params = args[0] as GenerateContentParametersLike | undefined;
+    let run: AgentRun;
+    try {
+      if (!host.isEnabled() || !automaticFunctionCalling(params)) return original.apply(this, args);
+      run = startAgentRun(host.tracer, this, params, host.agentName());
+      if (run.span.isRecording()) traceCallableTools(params?.config?.tools, toolTracing(host));
+      if (stream) host.watchShutdown();
+    } catch (err) {
+      diag.warn(`${LOG_PREFIX} could not start agent.run`, err);
+      return original.apply(this, args);
+    }
+    const ctx = agentRunContext(run);
+    let result: unknown;
+    try {
+      result = context.with(ctx, () => original.apply(this, args));
+    } catch (err) {
+      run.end(err);
+      throw err;
+    }
+    if (!isThenable(result)) {
+      run.end();
+      return result;
+    }
+    if (!stream) {
+      result.then(
+        () => run.end(),
+        (err: unknown) => run.end(err)
+      );
+      return result;
+    }
+    // The loop of a stream runs lazily, inside the app's iteration: bind the
+    // iteration to the run, and end the run when the stream ends.
+    return (result as Promise<unknown>).then(
+      (iterator) =>
+        host.streams.wrap(iterator, ctx, {
+          chunk: () => undefined,
+          end: (outcome, error) => run.end(error, outcome),
+        }),
+      (err: unknown) => {
+        run.end(err);
+        throw err;
+      }
+    );
+  };
+}
+
+function toolTracing(host: PatchHost) {
+  return { tracer: host.tracer, contentLimit: () => host.contentLimit() };
+}
+
+/** Starts the span of one round trip: inside a run it counts there; answering earlier calls, it links to them. */
+function startRoundTrip(
+  host: PatchHost,
+  models: ModelsLike,
+  params: GenerateContentParametersLike | undefined,
+  stream: boolean
+): { span: Span; run: AgentRun | undefined } {
+  const parent = context.active();
+  const answered = answeredCallsOf(params);
+  const links = answered.length > 0 ? host.links.answered(trace.getSpanContext(parent)?.traceId, answered) : undefined;
+  const run = activeAgentRun(parent);
+  run?.roundStarted(params, answered.length);
+  return { span: startGenerateContentSpan(host.tracer, models, params, stream, links), run };
+}
+
+/** A round trip ended: the calls it asked for may be answered later; its run adds it up. */
+function roundTripEnded(
+  host: PatchHost,
+  span: Span,
+  run: AgentRun | undefined,
+  response: GenerateContentResponseLike | StreamedResponse | undefined,
+  calls: ReturnType<typeof functionCallsOf>
+): void {
+  try {
+    if (calls.length > 0) host.links.asked(span.spanContext(), calls);
+    run?.roundEnded(response?.usageMetadata, calls.length);
+  } catch (err) {
+    diag.warn(`${LOG_PREFIX} could not record a round trip's function calls`, err);
+  }
 }
 
 /**
@@ -114,13 +246,14 @@ function isThenable(value: unknown): value is Thenable {
  */
 function patchedGenerateContentInternal(host: PatchHost, original: AnyFunction): AnyFunction {
   return function generateContentInternal(this: ModelsLike, ...args: unknown[]): unknown {
-    let span;
+    let started;
     try {
-      span = startGenerateContentSpan(host.tracer, this, args[0] as GenerateContentParametersLike, false);
+      started = startRoundTrip(host, this, args[0] as GenerateContentParametersLike, false);
     } catch (err) {
-      diag.warn('opentelemetry-instrumentation-google-genai: could not start a span', err);
+      diag.warn(`${LOG_PREFIX} could not start a span`, err);
       return original.apply(this, args);
     }
+    const { span, run } = started;
     let result: unknown;
     try {
       result = context.with(trace.setSpan(context.active(), span), () => original.apply(this, args));
@@ -132,12 +265,15 @@ function patchedGenerateContentInternal(host: PatchHost, original: AnyFunction):
       endSpanWithResponse(span, undefined);
       return result;
     }
-    const finished = span;
     // Our reactions never throw, so the promise `then` derives never rejects:
     // the app sees only the SDK's promise, settling exactly as it would.
     result.then(
-      (response) => endSpanWithResponse(finished, response as never),
-      (error) => endSpanWithError(finished, error)
+      (response) => {
+        const r = response as GenerateContentResponseLike;
+        if (span.isRecording() || run) roundTripEnded(host, span, run, r, functionCallsOf(r));
+        endSpanWithResponse(span, r);
+      },
+      (error) => endSpanWithError(span, error)
     );
     return result;
   };
@@ -151,16 +287,17 @@ function patchedGenerateContentInternal(host: PatchHost, original: AnyFunction):
  */
 function patchedGenerateContentStreamInternal(host: PatchHost, original: AnyFunction): AnyFunction {
   return function generateContentStreamInternal(this: ModelsLike, ...args: unknown[]): unknown {
-    let span;
+    let started;
     let startedAt: number;
     try {
       startedAt = performance.now();
-      span = startGenerateContentSpan(host.tracer, this, args[0] as GenerateContentParametersLike, true);
+      started = startRoundTrip(host, this, args[0] as GenerateContentParametersLike, true);
       host.watchShutdown();
     } catch (err) {
-      diag.warn('opentelemetry-instrumentation-google-genai: could not start a span', err);
+      diag.warn(`${LOG_PREFIX} could not start a span`, err);
       return original.apply(this, args);
     }
+    const { span, run } = started;
     const ctx = trace.setSpan(context.active(), span);
     let result: unknown;
     try {
@@ -174,11 +311,13 @@ function patchedGenerateContentStreamInternal(host: PatchHost, original: AnyFunc
       endSpanWithResponse(span, undefined);
       return result;
     }
-    const started = span;
     return (result as Promise<unknown>).then(
-      (iterator) => host.streams.wrap(iterator, started, ctx, startedAt),
+      (iterator) =>
+        host.streams.wrapRoundTrip(iterator, span, ctx, startedAt, true, (response) =>
+          roundTripEnded(host, span, run, response, response.functionCalls ?? [])
+        ),
       (error: unknown) => {
-        endSpanWithError(started, error);
+        endSpanWithError(span, error);
         throw error;
       }
     );

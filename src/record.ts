@@ -4,7 +4,16 @@
  * finish it from the response or the error. Never throws: a failure here is
  * reported through diag and the app's call goes on untouched.
  */
-import { diag, SpanKind, SpanStatusCode, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  diag,
+  SpanKind,
+  SpanStatusCode,
+  type Attributes,
+  type Link,
+  type Span,
+  type TimeInput,
+  type Tracer,
+} from '@opentelemetry/api';
 import { errorType, requestAttributes, responseAttributes, samplingAttributes, spanName } from './attributes.js';
 import type { GenerateContentParametersLike, GenerateContentResponseLike, ModelsLike } from './internal-types.js';
 import {
@@ -18,12 +27,14 @@ export function startGenerateContentSpan(
   tracer: Tracer,
   models: ModelsLike | undefined,
   params: GenerateContentParametersLike | undefined,
-  stream: boolean
+  stream: boolean,
+  links?: Link[]
 ): Span {
   const model = typeof params?.model === 'string' ? params.model : undefined;
   const span = tracer.startSpan(spanName(GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, model), {
     kind: SpanKind.CLIENT,
     attributes: samplingAttributes(GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, models?.apiClient, model),
+    links,
   });
   // Request parameters matter only to a span that is kept.
   if (span.isRecording()) {
@@ -40,17 +51,18 @@ export function startGenerateContentSpan(
 export function endSpanWithResponse(
   span: Span,
   response: GenerateContentResponseLike | undefined,
-  extra?: Attributes
+  extra?: Attributes,
+  endTime?: TimeInput
 ): void {
-  finish(span, 'read the response', () => {
+  finish(span, endTime, 'read the response', () => {
     if (response !== undefined) span.setAttributes(responseAttributes(response));
     if (extra) span.setAttributes(extra);
   });
 }
 
 /** Ends the span as failed: status ERROR, `error.type`, and the exception as an event. */
-export function endSpanWithError(span: Span, error: unknown, extra?: Attributes): void {
-  finish(span, 'record the error', () => {
+export function endSpanWithError(span: Span, error: unknown, extra?: Attributes, endTime?: TimeInput): void {
+  finish(span, endTime, 'record the error', () => {
     if (extra) span.setAttributes(extra);
     span.setAttribute(ATTR_ERROR_TYPE, errorType(error));
     span.recordException(error instanceof Error ? error : String(error));
@@ -62,14 +74,14 @@ export function endSpanWithError(span: Span, error: unknown, extra?: Attributes)
 }
 
 /** Records (only on a recording span) and ends the span; a failure in either is reported, never thrown. */
-function finish(span: Span, what: string, record: () => void): void {
+function finish(span: Span, endTime: TimeInput | undefined, what: string, record: () => void): void {
   try {
     if (span.isRecording()) record();
   } catch (err) {
     diag.warn(`opentelemetry-instrumentation-google-genai: could not ${what}`, err);
   }
   try {
-    span.end();
+    span.end(endTime);
   } catch (err) {
     diag.warn('opentelemetry-instrumentation-google-genai: could not end a span', err);
   }

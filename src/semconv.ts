@@ -13,6 +13,8 @@ export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
 export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
 
 export const GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT = 'generate_content';
+export const GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT = 'invoke_agent';
+export const GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL = 'execute_tool';
 
 export const GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI = 'gcp.gemini';
 export const GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI = 'gcp.vertex_ai';
@@ -50,6 +52,23 @@ export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
 export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
 
+// Agents and tools.
+export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
+export const ATTR_GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
+export const ATTR_GEN_AI_TOOL_TYPE = 'gen_ai.tool.type';
+export const ATTR_GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
+export const ATTR_GEN_AI_TOOL_DESCRIPTION = 'gen_ai.tool.description';
+export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = 'gen_ai.tool.call.arguments';
+export const ATTR_GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';
+export const GEN_AI_TOOL_TYPE_VALUE_FUNCTION = 'function';
+
+/**
+ * The span of a function-calling loop (operation `invoke_agent`). The
+ * conventions let a system name its agent spans; ours is `agent.run`, the same
+ * whether or not an agent name is configured, so one query finds every loop.
+ */
+export const AGENT_RUN_SPAN_NAME = 'agent.run';
+
 // General (stable) conventions used by the GenAI spans.
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
@@ -78,3 +97,11 @@ export const EVENT_FIRST_TOKEN = 'first_token';
 /** Every `chunkProgressInterval` chunks, with the count so far. */
 export const EVENT_CHUNK_PROGRESS = 'chunk_progress';
 export const ATTR_EVENT_CHUNKS = 'chunks';
+
+// Totals of a function-calling loop, on agent.run.
+/** Model round trips the loop made. */
+export const ATTR_GCP_GEN_AI_AGENT_INFERENCE_CALLS = 'gcp.gen_ai.agent.inference_calls';
+/** Function calls executed (execute_tool spans), or answered by the app in a manual run. */
+export const ATTR_GCP_GEN_AI_AGENT_TOOL_CALLS = 'gcp.gen_ai.agent.tool_calls';
+/** True when `maximumRemoteCalls` stopped the loop: the SDK returns the last function-call response silently. */
+export const ATTR_GCP_GEN_AI_AGENT_MAX_REMOTE_CALLS_REACHED = 'gcp.gen_ai.agent.max_remote_calls_reached';

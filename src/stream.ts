@@ -18,6 +18,7 @@ import { context, diag, type Attributes, type Context, type Span } from '@opente
 import { responseAttributes, StreamedResponse } from './attributes.js';
 import { endSpanWithError, endSpanWithResponse } from './record.js';
 import * as sc from './semconv.js';
+import { isThenable } from './thenable.js';
 
 export interface StreamOptions {
   /** A `chunk_progress` event every this many chunks; 0 for none. */
@@ -42,10 +43,6 @@ interface IterResult {
   value?: unknown;
 }
 
-function isThenable(value: unknown): value is PromiseLike<IterResult> {
-  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
-}
-
 /** The streams whose span is still open: swept for idleness, ended when the tracer provider shuts down. */
 export class OpenStreams {
   private readonly streams = new Set<TracedStream>();
@@ -57,17 +54,34 @@ export class OpenStreams {
     return this.streams.size;
   }
 
-  /** Wraps the SDK's stream; anything that is not an async iterator is returned as it is, the span ended. */
-  wrap(iterator: unknown, span: Span, ctx: Context, startedAt: number): unknown {
+  /**
+   * Wraps the SDK's stream of one round trip; `onEnd` gets what the whole
+   * stream said. Anything that is not an async iterator is returned as it is,
+   * the span ended.
+   */
+  wrapRoundTrip(
+    iterator: unknown,
+    span: Span,
+    ctx: Context,
+    startedAt: number,
+    trackFunctionCalls: boolean,
+    onEnd?: (response: StreamedResponse) => void
+  ): unknown {
+    const options = this.options();
+    return this.wrap(iterator, ctx, new RoundTripSink(span, startedAt, options, trackFunctionCalls, onEnd));
+  }
+
+  /** Wraps any SDK stream: calls run in `ctx`, and `sink` hears of every chunk and of the end. */
+  wrap(iterator: unknown, ctx: Context, sink: StreamSink): unknown {
     if (
       iterator === null ||
       typeof iterator !== 'object' ||
       typeof (iterator as AsyncIteratorLike).next !== 'function'
     ) {
-      endSpanWithResponse(span, undefined);
+      sink.end(sc.STREAM_OUTCOME_COMPLETED);
       return iterator;
     }
-    return new TracedStream(iterator as AsyncIteratorLike, span, ctx, startedAt, this.options(), this);
+    return new TracedStream(iterator as AsyncIteratorLike, ctx, sink, this.options().idleTimeoutMs, this);
   }
 
   add(stream: TracedStream): void {
@@ -104,30 +118,79 @@ export class OpenStreams {
   }
 }
 
+/** What a traced stream reports to: a round trip's span, or a function-calling loop's. */
+export interface StreamSink {
+  /** A chunk reached the app; `t` is performance.now(). */
+  chunk(value: unknown, t: number): void;
+  /** The stream is over, one way or another; `error` when it failed. Called once. */
+  end(outcome: string, error?: unknown): void;
+}
+
+/** The span of one streamed round trip: chunk count, time to first chunk, events, the last chunk's fields. */
+class RoundTripSink implements StreamSink {
+  private chunks = 0;
+  private firstChunkAt = 0;
+  private readonly response: StreamedResponse;
+  private readonly progressEvery: number;
+
+  constructor(
+    private readonly span: Span,
+    private readonly startedAt: number,
+    options: StreamOptions,
+    trackFunctionCalls: boolean,
+    private readonly onEnd?: (response: StreamedResponse) => void
+  ) {
+    this.progressEvery = options.chunkProgressInterval > 0 ? Math.floor(options.chunkProgressInterval) : 0;
+    this.response = new StreamedResponse(trackFunctionCalls);
+  }
+
+  chunk(value: unknown, t: number): void {
+    const n = ++this.chunks;
+    if (n === 1) {
+      this.firstChunkAt = t;
+      this.span.addEvent(sc.EVENT_FIRST_TOKEN);
+    }
+    if (this.progressEvery > 0 && n % this.progressEvery === 0) {
+      this.span.addEvent(sc.EVENT_CHUNK_PROGRESS, { [sc.ATTR_EVENT_CHUNKS]: n });
+    }
+    this.response.observe(value as never);
+  }
+
+  end(outcome: string, error?: unknown): void {
+    let attrs: Attributes = {};
+    try {
+      attrs = responseAttributes(this.response);
+      attrs[sc.ATTR_GEN_AI_RESPONSE_CHUNK_COUNT] = this.chunks;
+      attrs[sc.ATTR_GCP_GEN_AI_STREAM_OUTCOME] = outcome;
+      if (this.firstChunkAt > 0) {
+        attrs[sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (this.firstChunkAt - this.startedAt) / 1000;
+      }
+      this.onEnd?.(this.response);
+    } catch (err) {
+      diag.warn('opentelemetry-instrumentation-google-genai: could not summarize a stream', err);
+    }
+    if (outcome === sc.STREAM_OUTCOME_FAILED) endSpanWithError(this.span, error, attrs);
+    else endSpanWithResponse(this.span, undefined, attrs);
+  }
+}
+
 /** The app's view of the SDK's stream, traced. */
 export class TracedStream {
   /** Calls handed to the SDK's iterator that have not settled yet. */
   pending = 0;
   /** When the consumer or the stream last did anything (performance.now()). */
   lastActivity: number;
-  readonly idleTimeoutMs: number;
-  private chunks = 0;
-  private firstChunkAt = 0;
   private stopping = false;
   private ended = false;
-  private readonly response = new StreamedResponse();
-  private readonly progressEvery: number;
 
   constructor(
     private readonly inner: AsyncIteratorLike,
-    private readonly span: Span,
     private readonly ctx: Context,
-    private readonly startedAt: number,
-    options: StreamOptions,
+    private readonly sink: StreamSink,
+    readonly idleTimeoutMs: number,
     private readonly registry: OpenStreams
   ) {
-    this.progressEvery = options.chunkProgressInterval > 0 ? Math.floor(options.chunkProgressInterval) : 0;
-    this.idleTimeoutMs = options.idleTimeoutMs > 0 ? options.idleTimeoutMs : 0;
+    this.idleTimeoutMs = idleTimeoutMs > 0 ? idleTimeoutMs : 0;
     this.lastActivity = now();
     // Bound once so the per-chunk path allocates no closures.
     this.onResult = this.onResult.bind(this);
@@ -186,7 +249,7 @@ export class TracedStream {
       throw err;
     }
     if (isThenable(result)) {
-      result.then(this.onResult, this.onError);
+      (result as PromiseLike<IterResult>).then(this.onResult, this.onError);
     } else {
       this.pending--;
     }
@@ -198,20 +261,12 @@ export class TracedStream {
     if (this.ended) return;
     const t = now();
     this.lastActivity = t;
+    if (!result || result.done) {
+      this.finish(this.stopping ? sc.STREAM_OUTCOME_CUT_SHORT : sc.STREAM_OUTCOME_COMPLETED);
+      return;
+    }
     try {
-      if (!result || result.done) {
-        this.finish(this.stopping ? sc.STREAM_OUTCOME_CUT_SHORT : sc.STREAM_OUTCOME_COMPLETED);
-        return;
-      }
-      const n = ++this.chunks;
-      if (n === 1) {
-        this.firstChunkAt = t;
-        this.span.addEvent(sc.EVENT_FIRST_TOKEN);
-      }
-      if (this.progressEvery > 0 && n % this.progressEvery === 0) {
-        this.span.addEvent(sc.EVENT_CHUNK_PROGRESS, { [sc.ATTR_EVENT_CHUNKS]: n });
-      }
-      this.response.observe(result.value as never);
+      this.sink.chunk(result.value, t);
     } catch (err) {
       diag.warn('opentelemetry-instrumentation-google-genai: could not read a stream chunk', err);
     }
@@ -227,18 +282,10 @@ export class TracedStream {
     if (this.ended) return;
     this.ended = true;
     this.registry.delete(this);
-    let attrs: Attributes = {};
     try {
-      attrs = responseAttributes(this.response);
-      attrs[sc.ATTR_GEN_AI_RESPONSE_CHUNK_COUNT] = this.chunks;
-      attrs[sc.ATTR_GCP_GEN_AI_STREAM_OUTCOME] = outcome;
-      if (this.firstChunkAt > 0) {
-        attrs[sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (this.firstChunkAt - this.startedAt) / 1000;
-      }
+      this.sink.end(outcome, error);
     } catch (err) {
-      diag.warn('opentelemetry-instrumentation-google-genai: could not summarize a stream', err);
+      diag.warn('opentelemetry-instrumentation-google-genai: could not end a stream span', err);
     }
-    if (outcome === sc.STREAM_OUTCOME_FAILED) endSpanWithError(this.span, error, attrs);
-    else endSpanWithResponse(this.span, undefined, attrs);
   }
 }

@@ -20,4 +20,24 @@ export interface GeminiInstrumentationConfig extends InstrumentationConfig {
    * @default 60000
    */
   streamIdleTimeoutMs?: number;
+  /**
+   * `gen_ai.agent.name` on the `agent.run` and `execute_tool` spans of
+   * function-calling loops.
+   */
+  agentName?: string;
+  /**
+   * Where message content may be recorded: `NO_CONTENT` (default),
+   * `SPAN_ONLY`, `EVENT_ONLY`, `SPAN_AND_EVENT`; `true` means
+   * `SPAN_AND_EVENT` and `false` `NO_CONTENT`. Overrides
+   * OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT. Today this covers the
+   * arguments and results of tool calls (`gen_ai.tool.call.arguments`,
+   * `gen_ai.tool.call.result`), recorded on spans.
+   */
+  captureMessageContent?: 'NO_CONTENT' | 'SPAN_ONLY' | 'EVENT_ONLY' | 'SPAN_AND_EVENT' | boolean;
+  /**
+   * Longest recorded content value, in characters of JSON; longer values are
+   * replaced by `{"truncated":true,"length":N,"prefix":"..."}`.
+   * @default 16384
+   */
+  maxContentLength?: number;
 }

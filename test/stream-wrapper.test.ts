@@ -31,7 +31,13 @@ describe('stream wrapper', () => {
         yield { candidates: [{ index: 0 }] };
       }
     }
-    const wrapped = new OpenStreams(options).wrap(sdkStream(), span, ctx, performance.now()) as AsyncIterable<unknown>;
+    const wrapped = new OpenStreams(options).wrapRoundTrip(
+      sdkStream(),
+      span,
+      ctx,
+      performance.now(),
+      false
+    ) as AsyncIterable<unknown>;
     const consumerSpan = tracer.startSpan('consumer');
     await context.with(trace.setSpan(context.active(), consumerSpan), async () => {
       for await (const chunk of wrapped) assert.ok(chunk);
@@ -59,7 +65,13 @@ describe('stream wrapper', () => {
         return p;
       },
     };
-    const wrapped = new OpenStreams(options).wrap(sdkIterator, span, ctx, performance.now()) as AsyncIterator<number>;
+    const wrapped = new OpenStreams(options).wrapRoundTrip(
+      sdkIterator,
+      span,
+      ctx,
+      performance.now(),
+      false
+    ) as AsyncIterator<number>;
     const first = wrapped.next();
     assert.equal(first, promises[0]);
     assert.deepEqual(await first, { done: false, value: 0 });
@@ -79,7 +91,13 @@ describe('stream wrapper', () => {
       yield 2;
       yield 3;
     }
-    const wrapped = new OpenStreams(options).wrap(sdkStream(), span, ctx, performance.now()) as AsyncIterator<number>;
+    const wrapped = new OpenStreams(options).wrapRoundTrip(
+      sdkStream(),
+      span,
+      ctx,
+      performance.now(),
+      false
+    ) as AsyncIterator<number>;
     const results = await Promise.all([wrapped.next(), wrapped.next(), wrapped.next(), wrapped.next()]);
     assert.deepEqual(
       results.map((r) => r.value),
@@ -103,7 +121,7 @@ describe('stream wrapper', () => {
       }
     }
     const streams = new OpenStreams(options);
-    const wrapped = streams.wrap(sdkStream(), span, ctx, performance.now()) as AsyncGenerator<string>;
+    const wrapped = streams.wrapRoundTrip(sdkStream(), span, ctx, performance.now(), false) as AsyncGenerator<string>;
     assert.deepEqual(await wrapped.next(), { done: false, value: 'chunk' });
     assert.deepEqual(await wrapped.throw(new Error('from the consumer')), { done: false, value: 'recovered' });
     assert.equal(streams.size, 1);
@@ -125,8 +143,8 @@ describe('stream wrapper', () => {
       yield 1;
       yield 2;
     }
-    const wa = streams.wrap(sdkStream(), a.span, a.ctx, performance.now()) as AsyncIterator<number>;
-    streams.wrap(sdkStream(), b.span, b.ctx, performance.now());
+    const wa = streams.wrapRoundTrip(sdkStream(), a.span, a.ctx, performance.now(), false) as AsyncIterator<number>;
+    streams.wrapRoundTrip(sdkStream(), b.span, b.ctx, performance.now(), false);
     assert.equal(streams.size, 2);
     streams.abandonAll();
     assert.equal(streams.size, 0);
@@ -145,7 +163,7 @@ describe('stream wrapper', () => {
   it('something that is not an iterator is returned as it is, the span ended', () => {
     const { span, ctx } = streamSpan();
     const odd = { not: 'an iterator' };
-    assert.equal(new OpenStreams(options).wrap(odd, span, ctx, performance.now()), odd);
+    assert.equal(new OpenStreams(options).wrapRoundTrip(odd, span, ctx, performance.now(), false), odd);
     assert.equal(finishedSpans().filter((s) => s.name === 'generate_content test').length, 1);
   });
 });

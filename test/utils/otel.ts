@@ -3,7 +3,7 @@
  * an in-memory exporter, and the instrumentation enabled before any test
  * loads @google/genai. Import this module first.
  */
-import { context } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   BasicTracerProvider,
@@ -18,6 +18,8 @@ export const tracerProvider = new BasicTracerProvider({
   spanProcessors: [new SimpleSpanProcessor(spanExporter)],
 });
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+// As NodeSDK does: what uses the global API (withAgentRun) reaches the same exporter.
+trace.setGlobalTracerProvider(tracerProvider);
 
 export const instrumentation = new GeminiInstrumentation();
 instrumentation.setTracerProvider(tracerProvider);
