@@ -267,6 +267,190 @@ describe(`recorded Gemini API traffic, generateContent (@google/genai ${SDK_MAJO
     });
   }
 
+  describe('automatic function calling', () => {
+    const afc = recordings.filter(
+      (r) =>
+        /afc_enabled|automatic_function_calling|CallableTool|greeter_server|max_calls_exceeded/i.test(r.file) &&
+        !/disabled/i.test(r.file)
+    );
+
+    it('has function-calling recordings to replay', () => {
+      assert.ok(afc.length >= 10, `only ${afc.length} function-calling recordings found`);
+    });
+
+    type Part = { functionCall?: { id?: string; name: string }; functionResponse?: { id?: string; name: string } };
+    const lastParts = (i: Interaction) =>
+      ((i.request.bodySegments?.[0].contents as Json[]).at(-1)?.parts ?? []) as Part[];
+    /** Function calls in a recorded response (all chunks of a stream). */
+    const callsOf = (i: Interaction) =>
+      ((i.response.bodySegments ?? []) as Json[]).flatMap((seg) =>
+        ((((seg.candidates as Json[] | undefined)?.[0]?.content as Json | undefined)?.parts ?? []) as Part[])
+          .filter((p) => p.functionCall)
+          .map((p) => p.functionCall!)
+      );
+
+    /** The recording cut into loops: a user turn, then the round trips that send function results back. */
+    function loopsOf(recording: Recording): Interaction[][] {
+      const loops: Interaction[][] = [];
+      for (const interaction of recording.interactions) {
+        const answering = lastParts(interaction).some((p) => p.functionResponse);
+        if (answering && loops.length > 0) loops[loops.length - 1].push(interaction);
+        else loops.push([interaction]);
+      }
+      return loops;
+    }
+
+    /**
+     * Callable tools standing in for the recorded ones (one per recorded tools entry): each declares what
+     * the recording declared and answers with what the recording sent back next.
+     */
+    function toolsFor(recording: Recording, loop: Interaction[], throws: boolean) {
+      const body = loop[0].request.bodySegments![0];
+      const all = recording.interactions;
+      return ((body.tools ?? []) as Array<{ functionDeclarations?: Array<{ name: string }> }>).map((entry) => {
+        const names = (entry.functionDeclarations ?? []).map((d) => d.name);
+        return {
+          async tool() {
+            return entry;
+          },
+          async callTool(calls: Array<{ id?: string; name: string }>) {
+            if (throws) throw new Error('MCP tool failed');
+            const mine = calls.filter((c) => names.includes(c.name));
+            const answers = all.flatMap((i) => lastParts(i).filter((p) => p.functionResponse));
+            return mine.map(
+              (c) =>
+                answers.find((p) => p.functionResponse!.name === c.name) ?? {
+                  functionResponse: { name: c.name, response: { output: 'unrecorded' } },
+                }
+            );
+          },
+        };
+      });
+    }
+
+    for (const recording of afc) {
+      it(`loop: ${recording.file.replace(/\.json$/, '')}`, async () => {
+        const streamed = recording.interactions[0].request.url.includes(':streamGenerateContent');
+        const viaChat = /chat/i.test(recording.file);
+        const throws = /error_thrown_by_tool|mcp_error/.test(recording.file);
+        const loops = loopsOf(recording);
+
+        async function run() {
+          const out: unknown[] = [];
+          const ai = new genai.GoogleGenAI({ apiKey: TEST_API_KEY });
+          for (const { request, response } of recording.interactions) {
+            const model = modelOf(request.url);
+            const scope = nock(GEMINI_BASE_URL)
+              .post(`/${API_VERSION}/models/${model}:${streamed ? 'streamGenerateContent' : 'generateContent'}`)
+              .query(true);
+            if (streamed) {
+              scope.reply(
+                200,
+                (response.bodySegments ?? []).map((c) => `data: ${JSON.stringify(c)}\r\n\r\n`).join(''),
+                { 'content-type': 'text/event-stream' }
+              );
+            } else scope.reply(response.statusCode, response.bodySegments?.[0] as nock.Body);
+          }
+          let chat: ReturnType<typeof ai.chats.create> | undefined;
+          for (const loop of loops) {
+            const body = loop[0].request.bodySegments![0];
+            const model = modelOf(loop[0].request.url);
+            const endsAsking = callsOf(loop[loop.length - 1]).length > 0;
+            const config: Record<string, unknown> = {
+              ...(body.generationConfig as object),
+              toolConfig: body.toolConfig,
+              tools: toolsFor(recording, loop, throws),
+              // A loop recorded ending on a request for calls stopped at its limit.
+              ...(endsAsking && !throws ? { automaticFunctionCalling: { maximumRemoteCalls: loop.length } } : {}),
+            };
+            const contents = body.contents as Array<{ parts: unknown[] }>;
+            try {
+              if (viaChat) {
+                chat ??= ai.chats.create({ model, config: config as never, history: contents.slice(0, -1) as never });
+                const message = contents[contents.length - 1].parts as never;
+                if (streamed)
+                  for await (const c of await chat.sendMessageStream({ message, config: config as never }))
+                    out.push(plain(c));
+                else out.push(plain(await chat.sendMessage({ message, config: config as never })));
+              } else if (streamed) {
+                for await (const c of await ai.models.generateContentStream({
+                  model,
+                  contents: contents as never,
+                  config,
+                }))
+                  out.push(plain(c));
+              } else {
+                out.push(
+                  plain(
+                    await ai.models.generateContent({ model, contents: contents as never, config: config as never })
+                  )
+                );
+              }
+            } catch (e) {
+              out.push({ error: (e as Error).message });
+            }
+          }
+          assert.ok(nock.isDone(), `pending: ${nock.pendingMocks().join(', ')}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return out;
+        }
+
+        const traced = await run();
+        const spans = finishedSpans();
+        const runs = spans.filter((s) => s.name === 'agent.run');
+        assert.equal(runs.length, loops.length, 'one agent.run per loop');
+        loops.forEach((loop, n) => {
+          const agent = runs[n];
+          const children = spans
+            .filter((s) => s.parentSpanContext?.spanId === agent.spanContext().spanId)
+            .sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1]);
+          // Each round trip, then a span per call the SDK ran for it (all but a stream's over-the-limit ones).
+          const expected: string[] = [];
+          loop.forEach((interaction, i) => {
+            expected.push(`generate_content ${modelOf(interaction.request.url)}`);
+            const runsTools = !streamed || i < loop.length - 1 || !/max/.test(recording.file);
+            if (runsTools) for (const call of callsOf(interaction)) expected.push(`execute_tool ${call.name}`);
+          });
+          assert.deepEqual(
+            children.map((c) => c.name),
+            expected
+          );
+          const usages = loop.map((i) => {
+            const segs = (i.response.bodySegments ?? []) as Json[];
+            return [...segs].reverse().find((seg) => seg.usageMetadata)?.usageMetadata as Record<string, number>;
+          });
+          assert.equal(
+            agent.attributes['gen_ai.usage.input_tokens'],
+            usages.reduce((sum, u) => sum + (u.promptTokenCount ?? 0) + (u.toolUsePromptTokenCount ?? 0), 0)
+          );
+          assert.equal(
+            agent.attributes['gen_ai.usage.output_tokens'],
+            usages.reduce((sum, u) => sum + (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0), 0)
+          );
+          assert.equal(agent.attributes['gcp.gen_ai.agent.inference_calls'], loop.length);
+          assert.equal(
+            agent.attributes['gcp.gen_ai.agent.tool_calls'],
+            children.filter((c) => c.name.startsWith('execute_tool')).length
+          );
+          if (throws) {
+            assert.equal(agent.status.code, SpanStatusCode.ERROR);
+            assert.equal(children.find((c) => c.name.startsWith('execute_tool'))?.status.code, SpanStatusCode.ERROR);
+          } else {
+            assert.equal(
+              agent.attributes['gcp.gen_ai.agent.max_remote_calls_reached'],
+              callsOf(loop[loop.length - 1]).length > 0
+            );
+          }
+        });
+
+        instrumentation.disable();
+        resetSpans();
+        const bare = await run();
+        assert.deepEqual(traced, bare, 'the app sees the same results');
+      });
+    }
+  });
+
   it('replays a chat through chat.sendMessage: one span per turn', async function () {
     const recording = recordings.find((r) => r.file === 'Chats_Tests_sendMessage_Google_AI_multiple_messages.json');
     if (!recording) this.skip();
