@@ -75,6 +75,33 @@ async function main(): Promise<void> {
     }
     request.end();
   });
+  await tracer.startActiveSpan('POST /api/agent', { kind: SpanKind.SERVER }, async (request) => {
+    // A tool the SDK calls by itself (automatic function calling): any object with callTool().
+    const weather = {
+      tool: async () => ({
+        functionDeclarations: [
+          {
+            name: 'get_weather',
+            description: 'Current weather in a city',
+            parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } } },
+          },
+        ],
+      }),
+      callTool: async (calls: Array<{ name?: string; args?: Record<string, unknown> }>) => {
+        await new Promise((resolve) => setTimeout(resolve, 15)); // a weather service call
+        return calls.map((c) => ({
+          functionResponse: { name: c.name, response: { city: c.args?.city, sky: 'clear' } },
+        }));
+      },
+    };
+    const answer = await ai.models.generateContent({
+      model,
+      contents: 'What is the weather in Paris?',
+      config: { tools: [weather] },
+    });
+    console.log(`generateContent with a tool -> ${JSON.stringify(answer.text)}`);
+    request.end();
+  });
   if (fake) {
     await tracer.startActiveSpan('POST /api/ask (busy model)', { kind: SpanKind.SERVER }, async (request) => {
       await ai.models

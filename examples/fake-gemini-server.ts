@@ -44,34 +44,55 @@ export interface FakeGemini {
 
 const PATH_RE = /\/models\/([^/:]+):([A-Za-z]+)/;
 
-/** What the server says when no handler answers: a short, well-formed Gemini reply. */
+/** The first function the request declares, unless its newest turn already answers a function call. */
+function functionToCall(body: unknown): string | undefined {
+  const b = body as {
+    tools?: Array<{ functionDeclarations?: Array<{ name?: string }> }>;
+    contents?: Array<{ parts?: Array<{ functionResponse?: unknown }> }>;
+  };
+  const name = b?.tools?.find((t) => t.functionDeclarations?.length)?.functionDeclarations?.[0]?.name;
+  const last = b?.contents?.[b.contents.length - 1];
+  if (!name || last?.parts?.some((p) => p.functionResponse)) return undefined;
+  return name;
+}
+
+/**
+ * What the server says when no handler answers: a short, well-formed Gemini
+ * reply; when the request declares functions, first a call of the first one,
+ * then (once the results come back) an answer. Streams come word by word.
+ */
 export function defaultReply(req: FakeRequest): FakeReply {
+  const call = functionToCall(req.body);
   const text = `Hello from ${req.model}.`;
   const usageMetadata = { promptTokenCount: 8, candidatesTokenCount: 5, thoughtsTokenCount: 12, totalTokenCount: 25 };
-  const response = {
-    candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
-    usageMetadata,
-    modelVersion: `${req.model}-001`,
-    responseId: `fake-${req.model}-${Date.now().toString(36)}`,
-  };
+  const modelVersion = `${req.model}-001`;
+  const responseId = `fake-${req.model}-${Date.now().toString(36)}`;
+  const parts = call ? [{ functionCall: { name: call, args: { city: 'Paris' } } }] : [{ text }];
   if (req.action === 'streamGenerateContent') {
-    const words = text.split(' ');
+    const pieces = call ? [parts] : text.split(' ').map((word, i) => [{ text: (i ? ' ' : '') + word }]);
     return {
-      chunks: words.map((word, i) => ({
+      chunks: pieces.map((piece, i) => ({
         candidates: [
           {
-            content: { role: 'model', parts: [{ text: (i ? ' ' : '') + word }] },
-            ...(i === words.length - 1 ? { finishReason: 'STOP' } : {}),
+            content: { role: 'model', parts: piece },
+            ...(i === pieces.length - 1 ? { finishReason: 'STOP' } : {}),
             index: 0,
           },
         ],
         usageMetadata,
-        modelVersion: response.modelVersion,
-        responseId: response.responseId,
+        modelVersion,
+        responseId,
       })),
     };
   }
-  return { body: response };
+  return {
+    body: {
+      candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }],
+      usageMetadata,
+      modelVersion,
+      responseId,
+    },
+  };
 }
 
 function sendChunks(res: http.ServerResponse, reply: FakeReply): void {

@@ -16,6 +16,9 @@ const KEY_ATTRIBUTES: Array<[string, string]> = [
   ['gen_ai.response.chunk_count', 'chunks'],
   ['gen_ai.response.time_to_first_chunk', 'ttfc'],
   ['gcp.gen_ai.stream.outcome', 'stream'],
+  ['gcp.gen_ai.agent.inference_calls', 'round_trips'],
+  ['gcp.gen_ai.agent.tool_calls', 'tool_calls'],
+  ['gcp.gen_ai.agent.max_remote_calls_reached', 'max_calls_reached'],
   ['gcp.gen_ai.response.prompt_block_reason', 'blocked'],
   ['error.type', 'error.type'],
 ];

@@ -12,7 +12,7 @@ import { REPO_ROOT } from './utils/paths';
 // The demo uses the project's own @google/genai (3.x): one pass is enough.
 if (SDK_MAJOR === '3')
   describe('demo (npm start)', () => {
-    it('prints the trace tree of a plain call, a chat, streams and a failed call', () => {
+    it('prints the trace tree of a plain call, a chat, streams, a function-calling loop and a failed call', () => {
       const out = execFileSync(process.execPath, [path.join(REPO_ROOT, 'build', 'examples', 'demo.js')], {
         cwd: REPO_ROOT,
         env: childEnv({}),
@@ -33,6 +33,11 @@ if (SDK_MAJOR === '3')
         'GET /api/stream [SERVER]',
         '├─ generate_content gemini-2.5-flash [CLIENT]',
         '└─ generate_content gemini-2.5-flash [CLIENT]',
+        'POST /api/agent [SERVER]',
+        '└─ agent.run [INTERNAL]',
+        '   ├─ generate_content gemini-2.5-flash [CLIENT]',
+        '   ├─ execute_tool get_weather [INTERNAL]',
+        '   └─ generate_content gemini-2.5-flash [CLIENT]',
         'POST /api/ask (busy model) [SERVER]',
         '└─ generate_content gemini-overloaded [CLIENT]',
       ]);
@@ -45,6 +50,10 @@ if (SDK_MAJOR === '3')
         /├─ generate_content gemini-2\.5-flash \[CLIENT\].* finish=STOP chunks=3 ttfc=\d+ms stream=completed/
       );
       assert.match(tree, /└─ generate_content gemini-2\.5-flash \[CLIENT\].* chunks=1 ttfc=\d+ms stream=cut_short/);
+      assert.match(
+        tree,
+        /└─ agent\.run \[INTERNAL\].* in=16 out=34 reasoning=24 round_trips=2 tool_calls=1 max_calls_reached=false/
+      );
       assert.match(
         tree,
         /generate_content gemini-overloaded \[CLIENT\]\s+[\d.]+ ms {2}provider=gcp\.gemini model=gemini-overloaded error\.type=503 status=ERROR/

@@ -153,12 +153,19 @@ if (SDK_MAJOR === '3')
           const run = await collect(child);
           assert.equal(run.code, 0, run.stderr);
           assert.deepEqual(
-            receiver.spans().map((s) => s.name),
+            receiver
+              .spans()
+              .map((s) => s.name)
+              .sort(),
             [
-              'generate_content gemini-2.5-flash',
-              'generate_content gemini-2.5-pro',
-              'generate_content gemini-2.5-flash-lite',
+              'agent.run',
+              'execute_tool get_weather',
               'generate_content gemini-2.0-flash',
+              'generate_content gemini-2.5-flash',
+              'generate_content gemini-2.5-flash',
+              'generate_content gemini-2.5-flash',
+              'generate_content gemini-2.5-flash-lite',
+              'generate_content gemini-2.5-pro',
               'generate_content gemini-missing',
             ]
           );

@@ -92,7 +92,11 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
 
       const provider = mode === 'vertex' ? 'gcp.vertex_ai' : 'gcp.gemini';
       const server = { 'server.address': '127.0.0.1', 'server.port': gemini.port };
-      const spans = receiver.spans();
+      const all = receiver.spans();
+      // The function-calling loop is its own trace; checked after the plain calls.
+      const loopTrace = all.find((s) => s.name === 'agent.run')?.traceId;
+      assert.ok(loopTrace, 'an agent.run was exported');
+      const spans = all.filter((s) => s.traceId !== loopTrace);
       assert.deepEqual(
         spans.map((s) => ({
           name: s.name,
@@ -205,6 +209,32 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
       );
       assert.match(String(spans[1].attributes['gen_ai.response.id']), /^fake-gemini-2\.5-pro-/);
       for (const resource of receiver.resources()) assert.equal(resource['service.name'], 'fixture-app');
+
+      const loop = all.filter((s) => s.traceId === loopTrace);
+      const run = loop.find((s) => s.name === 'agent.run')!;
+      assert.equal(run.kind, 1); // INTERNAL
+      assert.deepEqual(run.attributes, {
+        'gen_ai.operation.name': 'invoke_agent',
+        'gen_ai.provider.name': provider,
+        'gen_ai.request.model': 'gemini-2.5-flash',
+        'gen_ai.usage.input_tokens': 16,
+        'gen_ai.usage.output_tokens': 34,
+        'gen_ai.usage.reasoning.output_tokens': 24,
+        'gcp.gen_ai.agent.inference_calls': 2,
+        'gcp.gen_ai.agent.tool_calls': 1,
+        'gcp.gen_ai.agent.max_remote_calls_reached': false,
+      });
+      const children = loop.filter((s) => s.parentSpanId === run.spanId);
+      assert.deepEqual(children.map((s) => s.name).sort(), [
+        'execute_tool get_weather',
+        'generate_content gemini-2.5-flash',
+        'generate_content gemini-2.5-flash',
+      ]);
+      assert.equal(loop.length, 4);
+      assert.equal(
+        children.find((s) => s.name === 'execute_tool get_weather')?.attributes['gen_ai.tool.description'],
+        'Weather in a city'
+      );
       const ttfc = spans[2].attributes['gen_ai.response.time_to_first_chunk'] as number;
       assert.ok(ttfc > 0 && ttfc < 5, `time to first chunk ${ttfc}`);
       assert.deepEqual(
@@ -242,7 +272,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
     const traced = await runApp('app.cjs', '--require', env('http/json', { APP_EXIT_CODE: '3' }));
     assert.equal(bare.code, 3);
     assert.equal(traced.code, 3);
-    assert.equal(receiver.spans().length, 5);
+    assert.equal(receiver.spans().length, 9);
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -261,7 +291,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
       assert.equal(bare.signal, signal);
       assert.equal(traced.signal, signal);
       assert.equal(traced.code, bare.code);
-      assert.equal(receiver.spans().length, 5, 'spans flushed before exit');
+      assert.equal(receiver.spans().length, 9, 'spans flushed before exit');
     });
   }
 
@@ -298,6 +328,6 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
     );
     const run = await collect(both);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(receiver.spans().length, 5);
+    assert.equal(receiver.spans().length, 9);
   });
 });
