@@ -392,6 +392,36 @@ describe(`function-calling loops (@google/genai ${SDK_MAJOR}.x)`, function () {
     assert.equal(children.length, 3);
   });
 
+  it('a client made before enable() has its round trips traced, but no agent.run; disable() passes through', async () => {
+    instrumentation.disable();
+    const early = client();
+    instrumentation.enable();
+    script = [json(askFor([{ name: 'get_weather' }])), json(answer('ok'))];
+    await early.models.generateContent({
+      model: MODEL,
+      contents: 'x',
+      config: { tools: [callableTool(['get_weather'])] },
+    });
+    await settle();
+    assert.deepEqual(
+      finishedSpans().map((s) => s.name),
+      [`generate_content ${MODEL}`, `generate_content ${MODEL}`]
+    );
+
+    const later = client();
+    assert.equal(Object.getOwnPropertyDescriptor(later.models, 'generateContent')?.enumerable, true);
+    instrumentation.disable();
+    resetSpans();
+    script = [json(askFor([{ name: 'get_weather' }])), json(answer('ok'))];
+    await later.models.generateContent({
+      model: MODEL,
+      contents: 'x',
+      config: { tools: [callableTool(['get_weather'])] },
+    });
+    await settle();
+    assert.deepEqual(finishedSpans(), []);
+  });
+
   describe('manual loops', () => {
     const declaration = { functionDeclarations: [{ name: 'get_weather', description: 'Weather' }] };
 
