@@ -15,6 +15,7 @@ import {
   context,
   createContextKey,
   diag,
+  metrics,
   SpanKind,
   trace,
   type Attributes,
@@ -22,7 +23,9 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { declaredFunctions, providerName, usageTotals, type UsageTotals } from './attributes.js';
+import { declaredFunctions, errorType, providerName, usageTotals, type UsageTotals } from './attributes.js';
+import { GenAIMetrics } from './metrics.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 import { boundedJson } from './config.js';
 import type {
   FunctionCallLike,
@@ -54,12 +57,17 @@ export class AgentRun {
   };
   private functions?: Map<object, Map<string, string | undefined>>;
   private ended = false;
+  private cost = 0;
+  private unpriced = false;
+  private readonly startedAt = performance.now();
 
   constructor(
     readonly span: Span,
     /** True when the SDK runs the loop (AFC); false for a run the app opened with withAgentRun(). */
     readonly automatic: boolean,
     readonly agentName: string | undefined,
+    private readonly metrics: GenAIMetrics,
+    private readonly requestModel?: string,
     private readonly userTools?: unknown[]
   ) {}
 
@@ -73,7 +81,9 @@ export class AgentRun {
   }
 
   /** A round trip inside this run ended with this usage and this many function calls asked for. */
-  roundEnded(usage: UsageMetadataLike | undefined, functionCalls: number): void {
+  roundEnded(usage: UsageMetadataLike | undefined, functionCalls: number, cost: number | undefined): void {
+    if (cost === undefined) this.unpriced = true;
+    else this.cost += cost;
     const t = usageTotals(usage);
     if (t.input !== undefined || t.output !== undefined) this.usage.seen = true;
     this.usage.input += t.input ?? 0;
@@ -116,11 +126,26 @@ export class AgentRun {
       if (this.usage.reasoning) attrs[sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = this.usage.reasoning;
       if (this.usage.cached) attrs[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = this.usage.cached;
     }
+    // The loop's cost, when every round trip had one: never a partial sum.
+    if (this.inferenceCalls > 0 && !this.unpriced) attrs[sc.ATTR_GEN_AI_COST_USD] = this.cost;
     if (outcome !== undefined) attrs[sc.ATTR_GCP_GEN_AI_STREAM_OUTCOME] = outcome;
     const completed = error === undefined && (outcome === undefined || outcome === sc.STREAM_OUTCOME_COMPLETED);
     if (this.automatic && completed)
       attrs[sc.ATTR_GCP_GEN_AI_AGENT_MAX_REMOTE_CALLS_REACHED] = this.maxRemoteCallsReached;
-    if (error !== undefined || outcome === sc.STREAM_OUTCOME_FAILED) endSpanWithError(this.span, error, attrs);
+    const failed = error !== undefined || outcome === sc.STREAM_OUTCOME_FAILED;
+    try {
+      const agentAttrs: Attributes = {};
+      if (this.agentName) agentAttrs[sc.ATTR_GEN_AI_AGENT_NAME] = this.agentName;
+      const durationAttrs: Attributes = { ...agentAttrs };
+      if (this.requestModel) durationAttrs[sc.ATTR_GEN_AI_REQUEST_MODEL] = this.requestModel;
+      if (failed) durationAttrs[sc.ATTR_ERROR_TYPE] = errorType(error);
+      this.metrics.invokeAgentDuration.record((performance.now() - this.startedAt) / 1000, durationAttrs);
+      this.metrics.invokeAgentInferenceCalls.record(this.inferenceCalls, agentAttrs);
+      this.metrics.invokeAgentToolCalls.record(this.toolCalls, agentAttrs);
+    } catch (err) {
+      diag.warn(`${LOG_PREFIX} could not record agent metrics`, err);
+    }
+    if (failed) endSpanWithError(this.span, error, attrs);
     else endSpanWithResponse(this.span, undefined, attrs);
   }
 }
@@ -137,6 +162,7 @@ export function agentRunContext(run: AgentRun, parent: Context = context.active(
 /** Starts the `agent.run` span (INTERNAL, invoke_agent) of a loop the SDK runs for `generateContent(params)`. */
 export function startAgentRun(
   tracer: Tracer,
+  metrics: GenAIMetrics,
   models: ModelsLike | undefined,
   params: GenerateContentParametersLike | undefined,
   agentName: string | undefined
@@ -149,11 +175,12 @@ export function startAgentRun(
   if (model) attributes[sc.ATTR_GEN_AI_REQUEST_MODEL] = model;
   if (agentName) attributes[sc.ATTR_GEN_AI_AGENT_NAME] = agentName;
   const span = tracer.startSpan(sc.AGENT_RUN_SPAN_NAME, { kind: SpanKind.INTERNAL, attributes });
-  return new AgentRun(span, true, agentName, params?.config?.tools);
+  return new AgentRun(span, true, agentName, metrics, model, params?.config?.tools);
 }
 
 export interface ToolTracing {
   readonly tracer: Tracer;
+  readonly metrics: GenAIMetrics;
   /** Max length of recorded arguments and results; undefined: do not record them. */
   contentLimit(): number | undefined;
 }
@@ -200,6 +227,7 @@ function callToolTraced(
   const parent = context.active();
   // The calls of one invocation share its time: one start, one end.
   const startTime = Date.now();
+  const startedAt = performance.now();
   try {
     const calls = (Array.isArray(args[0]) ? args[0] : []) as FunctionCallLike[];
     const declared = run.functionsOf(tool);
@@ -241,7 +269,7 @@ function callToolTraced(
     result = context.with(ctx, () => original.apply(tool, args));
   } catch (err) {
     const endTime = Date.now();
-    for (const { span } of spans) endToolSpan(span, endTime, err);
+    for (const { span, call } of spans) endToolSpan(tracing, run, call, span, startedAt, endTime, err);
     throw err;
   }
   if (isThenable(result)) {
@@ -250,17 +278,18 @@ function callToolTraced(
         const endTime = Date.now();
         const limit = tracing.contentLimit();
         for (const { span, call } of spans) {
-          endToolSpan(span, endTime, undefined, limit === undefined ? undefined : resultFor(call, parts, limit));
+          const recorded = limit === undefined ? undefined : resultFor(call, parts, limit);
+          endToolSpan(tracing, run, call, span, startedAt, endTime, undefined, recorded);
         }
       },
       (err: unknown) => {
         const endTime = Date.now();
-        for (const { span } of spans) endToolSpan(span, endTime, err);
+        for (const { span, call } of spans) endToolSpan(tracing, run, call, span, startedAt, endTime, err);
       }
     );
   } else {
     const endTime = Date.now();
-    for (const { span } of spans) endToolSpan(span, endTime);
+    for (const { span, call } of spans) endToolSpan(tracing, run, call, span, startedAt, endTime);
   }
   return result;
 }
@@ -274,7 +303,28 @@ function resultFor(call: FunctionCallLike, parts: unknown, limit: number): strin
   return answer?.response === undefined ? undefined : boundedJson(answer.response, limit);
 }
 
-function endToolSpan(span: Span, endTime: number, error?: unknown, result?: string): void {
+/** Ends one execute_tool span and records its duration (`gen_ai.execute_tool.duration`). */
+function endToolSpan(
+  tracing: ToolTracing,
+  run: AgentRun,
+  call: FunctionCallLike,
+  span: Span,
+  startedAt: number,
+  endTime: number,
+  error?: unknown,
+  result?: string
+): void {
+  try {
+    const attrs: Attributes = {
+      [sc.ATTR_GEN_AI_TOOL_TYPE]: sc.GEN_AI_TOOL_TYPE_VALUE_FUNCTION,
+    };
+    if (typeof call?.name === 'string') attrs[sc.ATTR_GEN_AI_TOOL_NAME] = call.name;
+    if (run.agentName) attrs[sc.ATTR_GEN_AI_AGENT_NAME] = run.agentName;
+    if (error !== undefined) attrs[sc.ATTR_ERROR_TYPE] = errorType(error);
+    tracing.metrics.executeToolDuration.record((performance.now() - startedAt) / 1000, attrs);
+  } catch (err) {
+    diag.warn(`${LOG_PREFIX} could not record a tool duration`, err);
+  }
   if (error !== undefined) {
     endSpanWithError(span, error, undefined, endTime);
     return;
@@ -292,14 +342,14 @@ function endToolSpan(span: Span, endTime: number, error?: unknown, result?: stri
  *
  *   const answer = await withAgentRun('support-bot', () => runMyLoop(question));
  */
-export function withAgentRun<T>(name: string | undefined, fn: () => T, tracer?: Tracer): T {
+export function withAgentRun<T>(name: string | undefined, fn: () => T): T {
   let run: AgentRun;
   try {
-    const t = tracer ?? trace.getTracer('opentelemetry-instrumentation-google-genai');
+    const t = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
     const attributes: Attributes = { [sc.ATTR_GEN_AI_OPERATION_NAME]: sc.GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT };
     if (name) attributes[sc.ATTR_GEN_AI_AGENT_NAME] = name;
     const span = t.startSpan(sc.AGENT_RUN_SPAN_NAME, { kind: SpanKind.INTERNAL, attributes });
-    run = new AgentRun(span, false, name);
+    run = new AgentRun(span, false, name, globalMetrics());
   } catch (err) {
     diag.warn(`${LOG_PREFIX} could not start agent.run`, err);
     return fn();
@@ -320,4 +370,12 @@ export function withAgentRun<T>(name: string | undefined, fn: () => T, tracer?: 
     run.end();
   }
   return result;
+}
+
+let sharedMetrics: { meter: unknown; metrics: GenAIMetrics } | undefined;
+/** Metrics through the global meter provider, for runs opened with withAgentRun(). */
+function globalMetrics(): GenAIMetrics {
+  const meter = metrics.getMeter(PACKAGE_NAME, PACKAGE_VERSION);
+  if (sharedMetrics?.meter !== meter) sharedMetrics = { meter, metrics: new GenAIMetrics(meter) };
+  return sharedMetrics.metrics;
 }

@@ -1,7 +1,11 @@
-import { trace, type TracerProvider } from '@opentelemetry/api';
+import { diag, trace, type TracerProvider } from '@opentelemetry/api';
 import { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { capturesOnSpans, captureMode, DEFAULT_MAX_CONTENT_LENGTH } from './config.js';
+import { costOf, priceFor, type PriceTable } from './cost.js';
+import type { GenerateContentResponseLike } from './internal-types.js';
 import { FunctionCallLinks } from './links.js';
+import { GenAIMetrics } from './metrics.js';
+import { BUILTIN_PRICES } from './prices.js';
 import { genaiModuleDefinition } from './patch.js';
 import { DEFAULT_CHUNK_PROGRESS_INTERVAL, DEFAULT_STREAM_IDLE_TIMEOUT_MS, OpenStreams } from './stream.js';
 import type { GeminiInstrumentationConfig } from './types.js';
@@ -18,6 +22,9 @@ type ShutdownableProvider = TracerProvider & { shutdown?: () => Promise<void> };
 export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumentationConfig> {
   private _streams?: OpenStreams;
   private _links?: FunctionCallLinks;
+  private _metrics?: GenAIMetrics;
+  private _prices?: { from: unknown; table: PriceTable };
+  private _unpricedWarned?: Set<string>;
   private _explicitProvider?: TracerProvider;
   private readonly _watchedProviders = new WeakSet<object>();
 
@@ -63,6 +70,48 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
     };
   }
 
+  // The base class calls this when the meter provider changes (and from its
+  // constructor, before our fields exist): instruments are made on next use.
+  protected override _updateMetricInstruments(): void {
+    this._metrics = undefined;
+  }
+
+  private get metrics(): GenAIMetrics {
+    return (this._metrics ??= new GenAIMetrics(this.meter));
+  }
+
+  /** The built-in prices with the `prices` option over them (rebuilt when the option changes). */
+  private priceTable(): PriceTable {
+    const option = this.getConfig().prices;
+    let prices = this._prices;
+    if (!prices || prices.from !== option) {
+      prices = this._prices = { from: option, table: option ? { ...BUILTIN_PRICES, ...option } : BUILTIN_PRICES };
+    }
+    return prices.table;
+  }
+
+  private costOf(
+    response: GenerateContentResponseLike | undefined,
+    requestModel: string | undefined,
+    vertexAi: boolean
+  ): number | undefined {
+    const found = priceFor(this.priceTable(), response?.modelVersion, requestModel, vertexAi);
+    if (!found) {
+      // Never a guess: no cost, and one word about it per model.
+      const name = response?.modelVersion ?? requestModel ?? '(no model)';
+      const warned = (this._unpricedWarned ??= new Set());
+      if (!warned.has(name) && warned.size < 100) {
+        warned.add(name);
+        diag.warn(
+          `opentelemetry-instrumentation-google-genai: no price for model ${name}${vertexAi ? ' on Vertex AI' : ''}; ` +
+            'its calls get no gen_ai.cost.usd (add it with the prices option)'
+        );
+      }
+      return undefined;
+    }
+    return costOf(response?.usageMetadata, found.price, vertexAi);
+  }
+
   /** Function calls asked for and not answered yet, for links from manual loops. */
   private get links(): FunctionCallLinks {
     return (this._links ??= new FunctionCallLinks());
@@ -73,6 +122,7 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
     const getTracer = () => this.tracer;
     const getStreams = () => this.streams;
     const getLinks = () => this.links;
+    const getMetrics = () => this.metrics;
     return [
       genaiModuleDefinition({
         get tracer() {
@@ -84,6 +134,10 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
         get links() {
           return getLinks();
         },
+        get metrics() {
+          return getMetrics();
+        },
+        costOf: (response, requestModel, vertexAi) => this.costOf(response, requestModel, vertexAi),
         isEnabled: () => this.isEnabled(),
         agentName: () => this.getConfig().agentName,
         contentLimit: () => {

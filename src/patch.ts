@@ -24,18 +24,17 @@
  * each is patched when it loads (require-in-the-middle / import-in-the-middle),
  * as is every other copy of the SDK in node_modules.
  */
-import { context, diag, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { context, diag, trace, type Tracer } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { agentRunContext, activeAgentRun, startAgentRun, traceCallableTools, type AgentRun } from './agent.js';
-import { answeredCallsOf, automaticFunctionCalling, functionCallsOf, type StreamedResponse } from './attributes.js';
+import { agentRunContext, startAgentRun, traceCallableTools, type AgentRun } from './agent.js';
+import { automaticFunctionCalling } from './attributes.js';
 import type {
   GenAIModuleLike,
   GenerateContentParametersLike,
   GenerateContentResponseLike,
   ModelsLike,
 } from './internal-types.js';
-import type { FunctionCallLinks } from './links.js';
-import { endSpanWithError, endSpanWithResponse, startGenerateContentSpan } from './record.js';
+import { RoundTrip, type RoundTripHost } from './round-trip.js';
 import type { OpenStreams } from './stream.js';
 import { isThenable } from './thenable.js';
 
@@ -48,10 +47,9 @@ const LOG_PREFIX = 'opentelemetry-instrumentation-google-genai:';
 type AnyFunction = (...args: unknown[]) => unknown;
 
 /** What the patching needs from the instrumentation instance. */
-export interface PatchHost {
+export interface PatchHost extends RoundTripHost {
   readonly tracer: Tracer;
   readonly streams: OpenStreams;
-  readonly links: FunctionCallLinks;
   isEnabled(): boolean;
   agentName(): string | undefined;
   /** Max length of recorded tool arguments and results; undefined when content is not captured on spans. */
@@ -161,7 +159,7 @@ function loopAware(host: PatchHost, original: AnyFunction, stream: boolean): Any
     let run: AgentRun;
     try {
       if (!host.isEnabled() || !automaticFunctionCalling(params)) return original.apply(this, args);
-      run = startAgentRun(host.tracer, this, params, host.agentName());
+      run = startAgentRun(host.tracer, host.metrics, this, params, host.agentName());
       if (run.span.isRecording()) traceCallableTools(params?.config?.tools, toolTracing(host));
       if (stream) host.watchShutdown();
     } catch (err) {
@@ -204,38 +202,7 @@ function loopAware(host: PatchHost, original: AnyFunction, stream: boolean): Any
 }
 
 function toolTracing(host: PatchHost) {
-  return { tracer: host.tracer, contentLimit: () => host.contentLimit() };
-}
-
-/** Starts the span of one round trip: inside a run it counts there; answering earlier calls, it links to them. */
-function startRoundTrip(
-  host: PatchHost,
-  models: ModelsLike,
-  params: GenerateContentParametersLike | undefined,
-  stream: boolean
-): { span: Span; run: AgentRun | undefined } {
-  const parent = context.active();
-  const answered = answeredCallsOf(params);
-  const links = answered.length > 0 ? host.links.answered(trace.getSpanContext(parent)?.traceId, answered) : undefined;
-  const run = activeAgentRun(parent);
-  run?.roundStarted(params, answered.length);
-  return { span: startGenerateContentSpan(host.tracer, models, params, stream, links), run };
-}
-
-/** A round trip ended: the calls it asked for may be answered later; its run adds it up. */
-function roundTripEnded(
-  host: PatchHost,
-  span: Span,
-  run: AgentRun | undefined,
-  response: GenerateContentResponseLike | StreamedResponse | undefined,
-  calls: ReturnType<typeof functionCallsOf>
-): void {
-  try {
-    if (calls.length > 0) host.links.asked(span.spanContext(), calls);
-    run?.roundEnded(response?.usageMetadata, calls.length);
-  } catch (err) {
-    diag.warn(`${LOG_PREFIX} could not record a round trip's function calls`, err);
-  }
+  return { tracer: host.tracer, metrics: host.metrics, contentLimit: () => host.contentLimit() };
 }
 
 /**
@@ -246,34 +213,29 @@ function roundTripEnded(
  */
 function patchedGenerateContentInternal(host: PatchHost, original: AnyFunction): AnyFunction {
   return function generateContentInternal(this: ModelsLike, ...args: unknown[]): unknown {
-    let started;
+    let roundTrip: RoundTrip;
     try {
-      started = startRoundTrip(host, this, args[0] as GenerateContentParametersLike, false);
+      roundTrip = new RoundTrip(host, this, args[0] as GenerateContentParametersLike, false);
     } catch (err) {
       diag.warn(`${LOG_PREFIX} could not start a span`, err);
       return original.apply(this, args);
     }
-    const { span, run } = started;
     let result: unknown;
     try {
-      result = context.with(trace.setSpan(context.active(), span), () => original.apply(this, args));
+      result = context.with(trace.setSpan(context.active(), roundTrip.span), () => original.apply(this, args));
     } catch (err) {
-      endSpanWithError(span, err);
+      roundTrip.end(undefined, { error: err });
       throw err;
     }
     if (!isThenable(result)) {
-      endSpanWithResponse(span, undefined);
+      roundTrip.end(undefined);
       return result;
     }
     // Our reactions never throw, so the promise `then` derives never rejects:
     // the app sees only the SDK's promise, settling exactly as it would.
     result.then(
-      (response) => {
-        const r = response as GenerateContentResponseLike;
-        if (span.isRecording() || run) roundTripEnded(host, span, run, r, functionCallsOf(r));
-        endSpanWithResponse(span, r);
-      },
-      (error) => endSpanWithError(span, error)
+      (response) => roundTrip.end(response as GenerateContentResponseLike),
+      (error: unknown) => roundTrip.end(undefined, { error })
     );
     return result;
   };
@@ -282,42 +244,36 @@ function patchedGenerateContentInternal(host: PatchHost, original: AnyFunction):
 /**
  * `generateContentStreamInternal(params)`: one streamed HTTP round trip. It
  * resolves to the SDK's async iterator once the response headers are in (an
- * HTTP error rejects here); the span lives on in the iterator we hand back,
- * until the stream ends one way or another (see stream.ts).
+ * HTTP error rejects here); the round trip lives on in the iterator we hand
+ * back, until the stream ends one way or another (see stream.ts). Streams of
+ * unsampled spans are wrapped too: their metrics are still recorded.
  */
 function patchedGenerateContentStreamInternal(host: PatchHost, original: AnyFunction): AnyFunction {
   return function generateContentStreamInternal(this: ModelsLike, ...args: unknown[]): unknown {
-    let started;
-    let startedAt: number;
+    let roundTrip: RoundTrip;
     try {
-      startedAt = performance.now();
-      started = startRoundTrip(host, this, args[0] as GenerateContentParametersLike, true);
+      roundTrip = new RoundTrip(host, this, args[0] as GenerateContentParametersLike, true);
       host.watchShutdown();
     } catch (err) {
       diag.warn(`${LOG_PREFIX} could not start a span`, err);
       return original.apply(this, args);
     }
-    const { span, run } = started;
-    const ctx = trace.setSpan(context.active(), span);
+    const ctx = trace.setSpan(context.active(), roundTrip.span);
     let result: unknown;
     try {
       result = context.with(ctx, () => original.apply(this, args));
     } catch (err) {
-      endSpanWithError(span, err);
+      roundTrip.end(undefined, { error: err });
       throw err;
     }
-    // A span that is not recording needs nothing from the chunks: leave the SDK's stream as it is.
-    if (!span.isRecording() || !isThenable(result)) {
-      endSpanWithResponse(span, undefined);
+    if (!isThenable(result)) {
+      roundTrip.end(undefined);
       return result;
     }
     return (result as Promise<unknown>).then(
-      (iterator) =>
-        host.streams.wrapRoundTrip(iterator, span, ctx, startedAt, true, (response) =>
-          roundTripEnded(host, span, run, response, response.functionCalls ?? [])
-        ),
+      (iterator) => host.streams.wrapRoundTrip(iterator, roundTrip, ctx),
       (error: unknown) => {
-        endSpanWithError(span, error);
+        roundTrip.end(undefined, { error });
         throw error;
       }
     );

@@ -14,8 +14,8 @@ import {
   type TimeInput,
   type Tracer,
 } from '@opentelemetry/api';
-import { errorType, requestAttributes, responseAttributes, samplingAttributes, spanName } from './attributes.js';
-import type { GenerateContentParametersLike, GenerateContentResponseLike, ModelsLike } from './internal-types.js';
+import { errorType, requestAttributes, responseAttributes, spanName } from './attributes.js';
+import type { GenerateContentParametersLike, GenerateContentResponseLike } from './internal-types.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_REQUEST_STREAM,
@@ -25,7 +25,7 @@ import {
 /** Starts the `generate_content {model}` CLIENT span of one HTTP round trip, streamed or not. */
 export function startGenerateContentSpan(
   tracer: Tracer,
-  models: ModelsLike | undefined,
+  attributes: Attributes,
   params: GenerateContentParametersLike | undefined,
   stream: boolean,
   links?: Link[]
@@ -33,7 +33,7 @@ export function startGenerateContentSpan(
   const model = typeof params?.model === 'string' ? params.model : undefined;
   const span = tracer.startSpan(spanName(GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, model), {
     kind: SpanKind.CLIENT,
-    attributes: samplingAttributes(GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, models?.apiClient, model),
+    attributes,
     links,
   });
   // Request parameters matter only to a span that is kept.

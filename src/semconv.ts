@@ -69,6 +69,14 @@ export const GEN_AI_TOOL_TYPE_VALUE_FUNCTION = 'function';
  */
 export const AGENT_RUN_SPAN_NAME = 'agent.run';
 
+// Token type, on gen_ai.client.token.usage.
+export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
+export const GEN_AI_TOKEN_TYPE_VALUE_INPUT = 'input';
+export const GEN_AI_TOKEN_TYPE_VALUE_OUTPUT = 'output';
+
+/** Not in the conventions; kept under this name because users already query it. USD at list prices. */
+export const ATTR_GEN_AI_COST_USD = 'gen_ai.cost.usd';
+
 // General (stable) conventions used by the GenAI spans.
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';

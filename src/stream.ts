@@ -14,9 +14,9 @@
  *   tracer provider shut down first. The stream itself is left alone (we
  *   never cancel the app's request); only the span ends.
  */
-import { context, diag, type Attributes, type Context, type Span } from '@opentelemetry/api';
-import { responseAttributes, StreamedResponse } from './attributes.js';
-import { endSpanWithError, endSpanWithResponse } from './record.js';
+import { context, diag, type Attributes, type Context } from '@opentelemetry/api';
+import { StreamedResponse } from './attributes.js';
+import type { RoundTrip } from './round-trip.js';
 import * as sc from './semconv.js';
 import { isThenable } from './thenable.js';
 
@@ -54,21 +54,9 @@ export class OpenStreams {
     return this.streams.size;
   }
 
-  /**
-   * Wraps the SDK's stream of one round trip; `onEnd` gets what the whole
-   * stream said. Anything that is not an async iterator is returned as it is,
-   * the span ended.
-   */
-  wrapRoundTrip(
-    iterator: unknown,
-    span: Span,
-    ctx: Context,
-    startedAt: number,
-    trackFunctionCalls: boolean,
-    onEnd?: (response: StreamedResponse) => void
-  ): unknown {
-    const options = this.options();
-    return this.wrap(iterator, ctx, new RoundTripSink(span, startedAt, options, trackFunctionCalls, onEnd));
+  /** Wraps the SDK's stream of one round trip; the round trip ends when the stream does. */
+  wrapRoundTrip(iterator: unknown, roundTrip: RoundTrip, ctx: Context): unknown {
+    return this.wrap(iterator, ctx, new RoundTripSink(roundTrip, this.options()));
   }
 
   /** Wraps any SDK stream: calls run in `ctx`, and `sink` hears of every chunk and of the end. */
@@ -126,51 +114,44 @@ export interface StreamSink {
   end(outcome: string, error?: unknown): void;
 }
 
-/** The span of one streamed round trip: chunk count, time to first chunk, events, the last chunk's fields. */
+/** One streamed round trip: chunk count, time to first chunk, events, the last chunk's fields. */
 class RoundTripSink implements StreamSink {
   private chunks = 0;
   private firstChunkAt = 0;
-  private readonly response: StreamedResponse;
+  private readonly response = new StreamedResponse(true);
   private readonly progressEvery: number;
+  private readonly recording: boolean;
 
   constructor(
-    private readonly span: Span,
-    private readonly startedAt: number,
-    options: StreamOptions,
-    trackFunctionCalls: boolean,
-    private readonly onEnd?: (response: StreamedResponse) => void
+    private readonly roundTrip: RoundTrip,
+    options: StreamOptions
   ) {
     this.progressEvery = options.chunkProgressInterval > 0 ? Math.floor(options.chunkProgressInterval) : 0;
-    this.response = new StreamedResponse(trackFunctionCalls);
+    this.recording = roundTrip.span.isRecording();
   }
 
   chunk(value: unknown, t: number): void {
     const n = ++this.chunks;
     if (n === 1) {
       this.firstChunkAt = t;
-      this.span.addEvent(sc.EVENT_FIRST_TOKEN);
+      if (this.recording) this.roundTrip.span.addEvent(sc.EVENT_FIRST_TOKEN);
     }
-    if (this.progressEvery > 0 && n % this.progressEvery === 0) {
-      this.span.addEvent(sc.EVENT_CHUNK_PROGRESS, { [sc.ATTR_EVENT_CHUNKS]: n });
+    if (this.recording && this.progressEvery > 0 && n % this.progressEvery === 0) {
+      this.roundTrip.span.addEvent(sc.EVENT_CHUNK_PROGRESS, { [sc.ATTR_EVENT_CHUNKS]: n });
     }
+    this.roundTrip.chunk(value as never, t);
     this.response.observe(value as never);
   }
 
   end(outcome: string, error?: unknown): void {
-    let attrs: Attributes = {};
-    try {
-      attrs = responseAttributes(this.response);
-      attrs[sc.ATTR_GEN_AI_RESPONSE_CHUNK_COUNT] = this.chunks;
-      attrs[sc.ATTR_GCP_GEN_AI_STREAM_OUTCOME] = outcome;
-      if (this.firstChunkAt > 0) {
-        attrs[sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (this.firstChunkAt - this.startedAt) / 1000;
-      }
-      this.onEnd?.(this.response);
-    } catch (err) {
-      diag.warn('opentelemetry-instrumentation-google-genai: could not summarize a stream', err);
-    }
-    if (outcome === sc.STREAM_OUTCOME_FAILED) endSpanWithError(this.span, error, attrs);
-    else endSpanWithResponse(this.span, undefined, attrs);
+    const ttfc = this.firstChunkAt > 0 ? (this.firstChunkAt - this.roundTrip.startedAt) / 1000 : undefined;
+    const attrs: Attributes = {
+      [sc.ATTR_GEN_AI_RESPONSE_CHUNK_COUNT]: this.chunks,
+      [sc.ATTR_GCP_GEN_AI_STREAM_OUTCOME]: outcome,
+    };
+    if (ttfc !== undefined) attrs[sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc;
+    // An abandoned or cut-short stream ended without an error of its own.
+    this.roundTrip.end(this.response, outcome === sc.STREAM_OUTCOME_FAILED ? { error } : undefined, attrs, ttfc);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { ModelPrice } from './cost.js';
 
 /**
  * Options of {@link GeminiInstrumentation}. Besides these, the standard
@@ -40,4 +41,10 @@ export interface GeminiInstrumentationConfig extends InstrumentationConfig {
    * @default 16384
    */
   maxContentLength?: number;
+  /**
+   * Prices (USD per 1M tokens) that replace or extend the built-in table, by
+   * model id: `{ 'my-model': { input: 1, output: 4, cachedInput: 0.1,
+   * longContext: { aboveInputTokens: 200000, input: 2, output: 8 } } }`.
+   */
+  prices?: Record<string, ModelPrice>;
 }

@@ -15,6 +15,8 @@ import { startFakeGemini, type FakeGemini, type FakeReply, type FakeRequest } fr
 
 const genai = loadGenAI();
 const MODEL = 'gemini-2.5-flash';
+/** A two-round loop of askFor() then answer() on gemini-2.5-flash, by hand. */
+const LOOP_COST = (10 * 0.3 + 0 * 0.03 + 5 * 2.5) / 1e6 + (30 * 0.3 + 0 * 0.03 + 9 * 2.5) / 1e6;
 
 type Call = { id?: string; name: string; args?: Record<string, unknown> };
 
@@ -161,6 +163,8 @@ describe(`function-calling loops (@google/genai ${SDK_MAJOR}.x)`, function () {
         'gcp.gen_ai.agent.inference_calls': 2,
         'gcp.gen_ai.agent.tool_calls': 1,
         'gcp.gen_ai.agent.max_remote_calls_reached': false,
+        // gemini-2.5-flash, both round trips: 10 in, 3 + 2 out; then 30 in, 7 + 2 out ($0.30 / $2.50 per 1M)
+        'gen_ai.cost.usd': LOOP_COST,
       }
     );
     assert.equal(run.status.code, SpanStatusCode.UNSET);
@@ -485,6 +489,7 @@ describe(`function-calling loops (@google/genai ${SDK_MAJOR}.x)`, function () {
           'gen_ai.usage.reasoning.output_tokens': 4,
           'gcp.gen_ai.agent.inference_calls': 2,
           'gcp.gen_ai.agent.tool_calls': 1,
+          'gen_ai.cost.usd': LOOP_COST,
         }
       );
     });

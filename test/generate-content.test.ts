@@ -53,6 +53,8 @@ const OK_RESPONSE_ATTRIBUTES = {
   'gen_ai.usage.output_tokens': 34,
   'gen_ai.usage.reasoning.output_tokens': 30,
   'gen_ai.usage.cache_read.input_tokens': 2,
+  // gemini-2.5-flash: 10 uncached x $0.30 + 2 cached x $0.03 + (4 + 30) out x $2.50, per 1M
+  'gen_ai.cost.usd': (10 * 0.3 + 2 * 0.03 + 34 * 2.5) / 1e6,
 };
 
 function client(options: Record<string, unknown> = {}) {
@@ -200,6 +202,8 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
       'gen_ai.response.model': 'gemini-2.5-flash-001',
       'gen_ai.usage.input_tokens': 9,
       'gcp.gen_ai.response.prompt_block_reason': 'SAFETY',
+      // The blocked prompt is still billed: 9 x $0.30 per 1M.
+      'gen_ai.cost.usd': (9 * 0.3 + 0 * 0.03 + 0 * 2.5) / 1e6,
     });
     assertOk(second);
   });

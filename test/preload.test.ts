@@ -123,6 +123,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
               'gen_ai.usage.reasoning.output_tokens': 12,
               'gen_ai.response.id': result.generate.responseId,
               'gen_ai.response.model': 'gemini-2.5-flash-001',
+              'gen_ai.cost.usd': (8 * 0.3 + 0 * 0.03 + 17 * 2.5) / 1e6,
               'gen_ai.response.finish_reasons': ['STOP'],
             },
             status: 0,
@@ -142,6 +143,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
               'gen_ai.usage.reasoning.output_tokens': 12,
               'gen_ai.response.id': spans[1]?.attributes['gen_ai.response.id'],
               'gen_ai.response.model': 'gemini-2.5-pro-001',
+              'gen_ai.cost.usd': (8 * 1.25 + 0 * 0.125 + 17 * 10) / 1e6,
               'gen_ai.response.finish_reasons': ['STOP'],
             },
             status: 0,
@@ -162,6 +164,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
               'gen_ai.usage.reasoning.output_tokens': 12,
               'gen_ai.response.id': spans[2]?.attributes['gen_ai.response.id'],
               'gen_ai.response.model': 'gemini-2.5-flash-lite-001',
+              'gen_ai.cost.usd': (8 * 0.1 + 0 * 0.01 + 17 * 0.4) / 1e6,
               'gen_ai.response.finish_reasons': ['STOP'],
               'gen_ai.response.chunk_count': 3,
               'gen_ai.response.time_to_first_chunk': spans[2]?.attributes['gen_ai.response.time_to_first_chunk'],
@@ -185,6 +188,9 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
               'gen_ai.usage.reasoning.output_tokens': 12,
               'gen_ai.response.id': spans[3]?.attributes['gen_ai.response.id'],
               'gen_ai.response.model': 'gemini-2.0-flash-001',
+              // gemini-2.0-flash has its own Vertex AI price.
+              'gen_ai.cost.usd':
+                mode === 'vertex' ? (8 * 0.15 + 0 * 0.0375 + 17 * 0.6) / 1e6 : (8 * 0.1 + 0 * 0.025 + 17 * 0.4) / 1e6,
               'gen_ai.response.chunk_count': 1,
               'gen_ai.response.time_to_first_chunk': spans[3]?.attributes['gen_ai.response.time_to_first_chunk'],
               'gcp.gen_ai.stream.outcome': 'cut_short',
@@ -223,6 +229,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
         'gcp.gen_ai.agent.inference_calls': 2,
         'gcp.gen_ai.agent.tool_calls': 1,
         'gcp.gen_ai.agent.max_remote_calls_reached': false,
+        'gen_ai.cost.usd': (8 * 0.3 + 0 * 0.03 + 17 * 2.5) / 1e6 + (8 * 0.3 + 0 * 0.03 + 17 * 2.5) / 1e6,
       });
       const children = loop.filter((s) => s.parentSpanId === run.spanId);
       assert.deepEqual(children.map((s) => s.name).sort(), [

@@ -13,6 +13,8 @@ import nock from 'nock';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { API_VERSION, GEMINI_BASE_URL, loadGenAI, plain, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
 import { SHARED_DIR } from './utils/paths';
+import { costOf, priceFor } from '../src/cost';
+import { BUILTIN_PRICES } from '../src/prices';
 
 const RECORDINGS_DIR = path.join(SHARED_DIR, 'fixtures', 'js-genai-recordings');
 
@@ -78,6 +80,10 @@ function expectedAttributes(model: string, request: Json, status: number, respon
     return expected;
   }
   const r = response as Json;
+  // The bill at the built-in prices (the formula itself is checked by hand in cost.test.ts).
+  const price = priceFor(BUILTIN_PRICES, r.modelVersion as string | undefined, model, false);
+  const cost = price ? costOf(r.usageMetadata as never, price.price) : undefined;
+  if (cost !== undefined) expected['gen_ai.cost.usd'] = cost;
   if (r.responseId) expected['gen_ai.response.id'] = r.responseId;
   if (r.modelVersion) expected['gen_ai.response.model'] = r.modelVersion;
   const reasons = ((r.candidates ?? []) as Json[]).map((c) => c.finishReason).filter(Boolean);

@@ -5,11 +5,23 @@
  */
 import { finishedSpans, resetSpans, tracerProvider } from './utils/otel';
 import * as assert from 'node:assert/strict';
-import { context, trace } from '@opentelemetry/api';
+import { context, trace, type Span } from '@opentelemetry/api';
 import { OpenStreams } from '../src/stream';
 
 const tracer = tracerProvider.getTracer('test');
 const options = () => ({ chunkProgressInterval: 100, idleTimeoutMs: 0 });
+
+/** A sink that puts the chunk count and the outcome on the span and ends it, as a round trip's does. */
+function spanSink(span: Span) {
+  let chunks = 0;
+  return {
+    chunk: () => void chunks++,
+    end: (outcome: string) => {
+      span.setAttributes({ 'gen_ai.response.chunk_count': chunks, 'gcp.gen_ai.stream.outcome': outcome });
+      span.end();
+    },
+  };
+}
 
 function streamSpan() {
   const span = tracer.startSpan('generate_content test');
@@ -31,13 +43,7 @@ describe('stream wrapper', () => {
         yield { candidates: [{ index: 0 }] };
       }
     }
-    const wrapped = new OpenStreams(options).wrapRoundTrip(
-      sdkStream(),
-      span,
-      ctx,
-      performance.now(),
-      false
-    ) as AsyncIterable<unknown>;
+    const wrapped = new OpenStreams(options).wrap(sdkStream(), ctx, spanSink(span)) as AsyncIterable<unknown>;
     const consumerSpan = tracer.startSpan('consumer');
     await context.with(trace.setSpan(context.active(), consumerSpan), async () => {
       for await (const chunk of wrapped) assert.ok(chunk);
@@ -65,13 +71,7 @@ describe('stream wrapper', () => {
         return p;
       },
     };
-    const wrapped = new OpenStreams(options).wrapRoundTrip(
-      sdkIterator,
-      span,
-      ctx,
-      performance.now(),
-      false
-    ) as AsyncIterator<number>;
+    const wrapped = new OpenStreams(options).wrap(sdkIterator, ctx, spanSink(span)) as AsyncIterator<number>;
     const first = wrapped.next();
     assert.equal(first, promises[0]);
     assert.deepEqual(await first, { done: false, value: 0 });
@@ -91,13 +91,7 @@ describe('stream wrapper', () => {
       yield 2;
       yield 3;
     }
-    const wrapped = new OpenStreams(options).wrapRoundTrip(
-      sdkStream(),
-      span,
-      ctx,
-      performance.now(),
-      false
-    ) as AsyncIterator<number>;
+    const wrapped = new OpenStreams(options).wrap(sdkStream(), ctx, spanSink(span)) as AsyncIterator<number>;
     const results = await Promise.all([wrapped.next(), wrapped.next(), wrapped.next(), wrapped.next()]);
     assert.deepEqual(
       results.map((r) => r.value),
@@ -121,7 +115,7 @@ describe('stream wrapper', () => {
       }
     }
     const streams = new OpenStreams(options);
-    const wrapped = streams.wrapRoundTrip(sdkStream(), span, ctx, performance.now(), false) as AsyncGenerator<string>;
+    const wrapped = streams.wrap(sdkStream(), ctx, spanSink(span)) as AsyncGenerator<string>;
     assert.deepEqual(await wrapped.next(), { done: false, value: 'chunk' });
     assert.deepEqual(await wrapped.throw(new Error('from the consumer')), { done: false, value: 'recovered' });
     assert.equal(streams.size, 1);
@@ -143,8 +137,8 @@ describe('stream wrapper', () => {
       yield 1;
       yield 2;
     }
-    const wa = streams.wrapRoundTrip(sdkStream(), a.span, a.ctx, performance.now(), false) as AsyncIterator<number>;
-    streams.wrapRoundTrip(sdkStream(), b.span, b.ctx, performance.now(), false);
+    const wa = streams.wrap(sdkStream(), a.ctx, spanSink(a.span)) as AsyncIterator<number>;
+    streams.wrap(sdkStream(), b.ctx, spanSink(b.span));
     assert.equal(streams.size, 2);
     streams.abandonAll();
     assert.equal(streams.size, 0);
@@ -163,7 +157,7 @@ describe('stream wrapper', () => {
   it('something that is not an iterator is returned as it is, the span ended', () => {
     const { span, ctx } = streamSpan();
     const odd = { not: 'an iterator' };
-    assert.equal(new OpenStreams(options).wrapRoundTrip(odd, span, ctx, performance.now(), false), odd);
+    assert.equal(new OpenStreams(options).wrap(odd, ctx, spanSink(span)), odd);
     assert.equal(finishedSpans().filter((s) => s.name === 'generate_content test').length, 1);
   });
 });

@@ -1,0 +1,90 @@
+/*
+ * The GenAI metrics of the conventions (model/gen-ai/metrics.yaml), with
+ * their units and advised bucket boundaries, plus our cost counter. Created
+ * from the instrumentation's meter; recorded whether or not a span is sampled.
+ */
+import { ValueType, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
+
+/** Advised for durations in seconds (operation, time to first chunk, per chunk, tool). */
+const SECONDS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+const TOKENS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+const AGENT_SECONDS = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6];
+const CALLS = [1, 2, 4, 8, 16, 32, 64, 128];
+
+export const METRIC_OPERATION_DURATION = 'gen_ai.client.operation.duration';
+export const METRIC_TOKEN_USAGE = 'gen_ai.client.token.usage';
+export const METRIC_TIME_TO_FIRST_CHUNK = 'gen_ai.client.operation.time_to_first_chunk';
+export const METRIC_TIME_PER_OUTPUT_CHUNK = 'gen_ai.client.operation.time_per_output_chunk';
+export const METRIC_INVOKE_AGENT_DURATION = 'gen_ai.invoke_agent.duration';
+export const METRIC_INVOKE_AGENT_INFERENCE_CALLS = 'gen_ai.invoke_agent.inference_calls';
+export const METRIC_INVOKE_AGENT_TOOL_CALLS = 'gen_ai.invoke_agent.tool_calls';
+export const METRIC_EXECUTE_TOOL_DURATION = 'gen_ai.execute_tool.duration';
+/** Ours: USD spent, by model and provider. */
+export const METRIC_CLIENT_COST = 'gen_ai.client.cost';
+
+export class GenAIMetrics {
+  readonly operationDuration: Histogram;
+  readonly tokenUsage: Histogram;
+  readonly timeToFirstChunk: Histogram;
+  readonly timePerOutputChunk: Histogram;
+  readonly invokeAgentDuration: Histogram;
+  readonly invokeAgentInferenceCalls: Histogram;
+  readonly invokeAgentToolCalls: Histogram;
+  readonly executeToolDuration: Histogram;
+  readonly cost: Counter;
+
+  constructor(meter: Meter) {
+    const histogram = (name: string, unit: string, description: string, buckets: number[], int = false) =>
+      meter.createHistogram(name, {
+        unit,
+        description,
+        valueType: int ? ValueType.INT : ValueType.DOUBLE,
+        advice: { explicitBucketBoundaries: buckets },
+      });
+    this.operationDuration = histogram(METRIC_OPERATION_DURATION, 's', 'GenAI operation duration.', SECONDS);
+    this.tokenUsage = histogram(METRIC_TOKEN_USAGE, '{token}', 'Number of input and output tokens used.', TOKENS, true);
+    this.timeToFirstChunk = histogram(
+      METRIC_TIME_TO_FIRST_CHUNK,
+      's',
+      'Time to receive the first chunk, from the request to the first chunk of the response stream.',
+      SECONDS
+    );
+    this.timePerOutputChunk = histogram(
+      METRIC_TIME_PER_OUTPUT_CHUNK,
+      's',
+      'Time per output chunk, for each chunk after the first, from the end of the previous chunk.',
+      SECONDS
+    );
+    this.invokeAgentDuration = histogram(
+      METRIC_INVOKE_AGENT_DURATION,
+      's',
+      'The end-to-end duration of a single in-process agent invocation.',
+      AGENT_SECONDS
+    );
+    this.invokeAgentInferenceCalls = histogram(
+      METRIC_INVOKE_AGENT_INFERENCE_CALLS,
+      '{inference_call}',
+      'The number of inference (model) calls a GenAI agent makes during a single invocation.',
+      CALLS,
+      true
+    );
+    this.invokeAgentToolCalls = histogram(
+      METRIC_INVOKE_AGENT_TOOL_CALLS,
+      '{tool_call}',
+      'The number of tool calls a GenAI agent makes during a single invocation.',
+      CALLS,
+      true
+    );
+    this.executeToolDuration = histogram(
+      METRIC_EXECUTE_TOOL_DURATION,
+      's',
+      'The duration of a single tool execution.',
+      SECONDS
+    );
+    this.cost = meter.createCounter(METRIC_CLIENT_COST, {
+      unit: 'USD',
+      description: 'Cost of GenAI calls at list prices, in US dollars.',
+      valueType: ValueType.DOUBLE,
+    });
+  }
+}
