@@ -138,8 +138,10 @@ export class RoundTrip {
         [sc.ATTR_GEN_AI_OPERATION_NAME]: attrs[sc.ATTR_GEN_AI_OPERATION_NAME],
         [sc.ATTR_GEN_AI_PROVIDER_NAME]: attrs[sc.ATTR_GEN_AI_PROVIDER_NAME],
       };
-      if (attrs[sc.ATTR_GEN_AI_REQUEST_MODEL]) costAttrs[sc.ATTR_GEN_AI_REQUEST_MODEL] = attrs[sc.ATTR_GEN_AI_REQUEST_MODEL];
-      if (attrs[sc.ATTR_GEN_AI_RESPONSE_MODEL]) costAttrs[sc.ATTR_GEN_AI_RESPONSE_MODEL] = attrs[sc.ATTR_GEN_AI_RESPONSE_MODEL];
+      if (attrs[sc.ATTR_GEN_AI_REQUEST_MODEL])
+        costAttrs[sc.ATTR_GEN_AI_REQUEST_MODEL] = attrs[sc.ATTR_GEN_AI_REQUEST_MODEL];
+      if (attrs[sc.ATTR_GEN_AI_RESPONSE_MODEL])
+        costAttrs[sc.ATTR_GEN_AI_RESPONSE_MODEL] = attrs[sc.ATTR_GEN_AI_RESPONSE_MODEL];
       m.cost.add(cost, costAttrs);
     }
   }

@@ -75,6 +75,7 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
   });
   beforeEach(() => {
     instrumentation.enable();
+    instrumentation.setConfig({});
     resetSpans();
   });
   afterEach(() => {

@@ -151,6 +151,7 @@ describe(`recorded Gemini API traffic, generateContent (@google/genai ${SDK_MAJO
   });
   beforeEach(() => {
     instrumentation.enable();
+    instrumentation.setConfig({});
     resetSpans();
   });
 

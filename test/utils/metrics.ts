@@ -1,0 +1,48 @@
+/*
+ * An in-memory metric reader on the real metrics SDK, with delta temporality
+ * so each collect() returns what was recorded since the last one.
+ */
+import {
+  AggregationTemporality,
+  MeterProvider,
+  MetricReader,
+  type DataPoint,
+  type Histogram,
+} from '@opentelemetry/sdk-metrics';
+import { instrumentation } from './otel';
+
+class TestReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
+  }
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+export const metricReader = new TestReader();
+export const meterProvider = new MeterProvider({ readers: [metricReader] });
+instrumentation.setMeterProvider(meterProvider);
+
+export interface Point {
+  attributes: Record<string, unknown>;
+  value: number | { count: number; sum?: number; boundaries: number[] };
+}
+
+/** Every metric collected since the last call, by name: its unit and points. */
+export async function collectMetrics(): Promise<Record<string, { unit: string; points: Point[] }>> {
+  const { resourceMetrics } = await metricReader.collect();
+  const out: Record<string, { unit: string; points: Point[] }> = {};
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      const points = (metric.dataPoints as Array<DataPoint<number | Histogram>>).map((p) => ({
+        attributes: { ...p.attributes },
+        value:
+          typeof p.value === 'number'
+            ? p.value
+            : { count: p.value.count, sum: p.value.sum, boundaries: p.value.buckets.boundaries },
+      }));
+      if (points.length) out[metric.descriptor.name] = { unit: metric.descriptor.unit, points };
+    }
+  }
+  return out;
+}
