@@ -21,6 +21,7 @@ const KEY_ATTRIBUTES: Array<[string, string]> = [
   ['gcp.gen_ai.agent.max_remote_calls_reached', 'max_calls_reached'],
   ['gcp.gen_ai.response.prompt_block_reason', 'blocked'],
   ['error.type', 'error.type'],
+  ['gen_ai.cost.usd', 'cost'],
 ];
 
 function durationMs(span: ReadableSpan): number {
@@ -34,6 +35,7 @@ function describe(span: ReadableSpan): string {
     const value = span.attributes[key];
     if (value === undefined) continue;
     if (key === 'gen_ai.response.time_to_first_chunk') parts.push(`${label}=${(Number(value) * 1000).toFixed(0)}ms`);
+    else if (key === 'gen_ai.cost.usd') parts.push(`${label}=$${Number(value).toFixed(6)}`);
     else parts.push(`${label}=${Array.isArray(value) ? value.join(',') : String(value)}`);
   }
   if (span.status.code === SpanStatusCode.ERROR) parts.push('status=ERROR');

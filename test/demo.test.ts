@@ -52,7 +52,7 @@ if (SDK_MAJOR === '3')
       assert.match(tree, /└─ generate_content gemini-2\.5-flash \[CLIENT\].* chunks=1 ttfc=\d+ms stream=cut_short/);
       assert.match(
         tree,
-        /└─ agent\.run \[INTERNAL\].* in=16 out=34 reasoning=24 round_trips=2 tool_calls=1 max_calls_reached=false/
+        /└─ agent\.run \[INTERNAL\].* in=16 out=34 reasoning=24 round_trips=2 tool_calls=1 max_calls_reached=false cost=\$0\.000090/
       );
       assert.match(
         tree,

@@ -252,6 +252,26 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
         spans[4].events.map((e) => e.name),
         ['exception']
       );
+      // Metrics through the preload's meter provider (OTEL_METRICS_EXPORTER=otlp), flushed at exit.
+      const metricNames = new Set(
+        receiver.received
+          .filter((r) => r.path === '/v1/metrics')
+          .flatMap((r) => JSON.parse(r.body.toString('utf8')).resourceMetrics ?? [])
+          .flatMap((rm: { scopeMetrics?: Array<{ metrics?: Array<{ name: string }> }> }) => rm.scopeMetrics ?? [])
+          .flatMap((sm: { metrics?: Array<{ name: string }> }) => sm.metrics ?? [])
+          .map((m: { name: string }) => m.name)
+      );
+      assert.deepEqual([...metricNames].sort(), [
+        'gen_ai.client.cost',
+        'gen_ai.client.operation.duration',
+        'gen_ai.client.operation.time_per_output_chunk',
+        'gen_ai.client.operation.time_to_first_chunk',
+        'gen_ai.client.token.usage',
+        'gen_ai.execute_tool.duration',
+        'gen_ai.invoke_agent.duration',
+        'gen_ai.invoke_agent.inference_calls',
+        'gen_ai.invoke_agent.tool_calls',
+      ]);
       assertNoKeyLeaves();
     });
   }
