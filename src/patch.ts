@@ -24,7 +24,7 @@
  * each is patched when it loads (require-in-the-middle / import-in-the-middle),
  * as is every other copy of the SDK in node_modules.
  */
-import { context, diag, trace, type Tracer } from '@opentelemetry/api';
+import { context, diag, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import { agentRunContext, startAgentRun, traceCallableTools, type AgentRun } from './agent.js';
 import { automaticFunctionCalling } from './attributes.js';
@@ -206,34 +206,53 @@ function toolTracing(host: PatchHost) {
 }
 
 /**
- * `generateContentInternal(params)`: one HTTP round trip. The span is the
- * active context while the SDK sends the request (so HTTP spans nest under it)
- * and ends when the response is parsed or the call fails. The caller gets the
- * SDK's own promise, not one of ours.
+ * Starts a round trip and runs the SDK's method in its span's context (so
+ * HTTP spans nest under it). Returns the method's result; `roundTrip` is
+ * undefined when it could not start (the method then ran alone) or when the
+ * method threw or returned no promise (the round trip then already ended).
+ */
+function runRoundTrip(
+  host: PatchHost,
+  models: ModelsLike,
+  original: AnyFunction,
+  args: unknown[],
+  stream: boolean
+): { result: unknown; roundTrip?: RoundTrip; ctx?: Context } {
+  let roundTrip: RoundTrip;
+  try {
+    roundTrip = new RoundTrip(host, models, args[0] as GenerateContentParametersLike, stream);
+    if (stream) host.watchShutdown();
+  } catch (err) {
+    diag.warn(`${LOG_PREFIX} could not start a span`, err);
+    return { result: original.apply(models, args) };
+  }
+  const ctx = trace.setSpan(context.active(), roundTrip.span);
+  let result: unknown;
+  try {
+    result = context.with(ctx, () => original.apply(models, args));
+  } catch (err) {
+    roundTrip.end(undefined, { error: err });
+    throw err;
+  }
+  if (!isThenable(result)) {
+    roundTrip.end(undefined);
+    return { result };
+  }
+  return { result, roundTrip, ctx };
+}
+
+/**
+ * `generateContentInternal(params)`: one HTTP round trip, ended when the
+ * response is parsed or the call fails. The caller gets the SDK's own
+ * promise, not one of ours.
  */
 function patchedGenerateContentInternal(host: PatchHost, original: AnyFunction): AnyFunction {
   return function generateContentInternal(this: ModelsLike, ...args: unknown[]): unknown {
-    let roundTrip: RoundTrip;
-    try {
-      roundTrip = new RoundTrip(host, this, args[0] as GenerateContentParametersLike, false);
-    } catch (err) {
-      diag.warn(`${LOG_PREFIX} could not start a span`, err);
-      return original.apply(this, args);
-    }
-    let result: unknown;
-    try {
-      result = context.with(trace.setSpan(context.active(), roundTrip.span), () => original.apply(this, args));
-    } catch (err) {
-      roundTrip.end(undefined, { error: err });
-      throw err;
-    }
-    if (!isThenable(result)) {
-      roundTrip.end(undefined);
-      return result;
-    }
+    const { result, roundTrip } = runRoundTrip(host, this, original, args, false);
+    if (!roundTrip) return result;
     // Our reactions never throw, so the promise `then` derives never rejects:
     // the app sees only the SDK's promise, settling exactly as it would.
-    result.then(
+    (result as PromiseLike<unknown>).then(
       (response) => roundTrip.end(response as GenerateContentResponseLike),
       (error: unknown) => roundTrip.end(undefined, { error })
     );
@@ -250,26 +269,8 @@ function patchedGenerateContentInternal(host: PatchHost, original: AnyFunction):
  */
 function patchedGenerateContentStreamInternal(host: PatchHost, original: AnyFunction): AnyFunction {
   return function generateContentStreamInternal(this: ModelsLike, ...args: unknown[]): unknown {
-    let roundTrip: RoundTrip;
-    try {
-      roundTrip = new RoundTrip(host, this, args[0] as GenerateContentParametersLike, true);
-      host.watchShutdown();
-    } catch (err) {
-      diag.warn(`${LOG_PREFIX} could not start a span`, err);
-      return original.apply(this, args);
-    }
-    const ctx = trace.setSpan(context.active(), roundTrip.span);
-    let result: unknown;
-    try {
-      result = context.with(ctx, () => original.apply(this, args));
-    } catch (err) {
-      roundTrip.end(undefined, { error: err });
-      throw err;
-    }
-    if (!isThenable(result)) {
-      roundTrip.end(undefined);
-      return result;
-    }
+    const { result, roundTrip, ctx } = runRoundTrip(host, this, original, args, true);
+    if (!roundTrip || !ctx) return result;
     return (result as Promise<unknown>).then(
       (iterator) => host.streams.wrapRoundTrip(iterator, roundTrip, ctx),
       (error: unknown) => {
