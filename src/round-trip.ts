@@ -68,7 +68,8 @@ export class RoundTrip {
       answered.length > 0 ? host.links.answered(trace.getSpanContext(parent)?.traceId, answered) : undefined;
     this.run = activeAgentRun(parent);
     this.run?.roundStarted(params, answered.length);
-    this.span = startGenerateContentSpan(host.tracer, { ...this.attrs }, params, stream, links);
+    // The SDK copies span attributes: no copy of ours needed.
+    this.span = startGenerateContentSpan(host.tracer, this.attrs, params, stream, links);
   }
 
   /** A stream chunk reached the app at `t`: the time since the previous one is a metric point. */

@@ -144,7 +144,7 @@ if (SDK_MAJOR === '3')
               APP_API_KEY: 'k',
               OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
               OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-              OTEL_METRICS_EXPORTER: 'none',
+              OTEL_METRICS_EXPORTER: 'otlp',
               OTEL_LOGS_EXPORTER: 'none',
               OTEL_NODE_RESOURCE_DETECTORS: 'env',
             }),
@@ -169,6 +169,14 @@ if (SDK_MAJOR === '3')
               'generate_content gemini-missing',
             ]
           );
+          // Metrics too, with whatever OpenTelemetry line npm installed for this Node.js.
+          const metricNames = receiver.received
+            .filter((r) => r.path === '/v1/metrics')
+            .map((r) => r.body.toString('utf8'))
+            .join('');
+          for (const name of ['gen_ai.client.operation.duration', 'gen_ai.client.token.usage', 'gen_ai.client.cost']) {
+            assert.ok(metricNames.includes(`"${name}"`), `${name} exported`);
+          }
         } finally {
           await gemini.close();
           await receiver.close();
