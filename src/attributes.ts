@@ -6,6 +6,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type {
   ApiClientLike,
+  PartLike,
   CallableToolLike,
   CandidateLike,
   ContentLike,
@@ -269,7 +270,52 @@ export class StreamedResponse implements GenerateContentResponseLike {
   /** The function calls the model asked for, as they came (kept only when `trackFunctionCalls`). */
   functionCalls?: FunctionCallLike[];
 
-  constructor(private readonly trackFunctionCalls = false) {}
+  /** Each candidate's parts, texts joined (kept only when `captureParts`: content capture is on). */
+  private parts?: PartLike[][];
+
+  constructor(
+    private readonly trackFunctionCalls = false,
+    private readonly captureParts = false
+  ) {}
+
+  /** Appends each candidate's new parts, joining a text to the text before it. */
+  private collectParts(candidates: CandidateLike[]): void {
+    for (let i = 0; i < candidates.length; i++) {
+      const candidate = candidates[i];
+      const parts = candidate?.content?.parts;
+      if (!Array.isArray(parts)) continue;
+      const index =
+        typeof candidate.index === 'number' && candidate.index >= 0 && candidate.index < 1024 ? candidate.index : i;
+      const mine = ((this.parts ??= [])[index] ??= []);
+      for (const part of parts) {
+        const last = mine[mine.length - 1];
+        if (
+          typeof part?.text === 'string' &&
+          last &&
+          typeof last.text === 'string' &&
+          !!last.thought === !!part.thought
+        ) {
+          mine[mine.length - 1] = { ...last, text: last.text + part.text };
+        } else if (part) {
+          mine.push(part);
+        }
+      }
+    }
+  }
+
+  /** The whole streamed answer as one response (for content capture). */
+  asResponse(): GenerateContentResponseLike {
+    const count = Math.max(this.parts?.length ?? 0, this.candidates?.length ?? 0);
+    const candidates: CandidateLike[] = [];
+    for (let i = 0; i < count; i++) {
+      candidates.push({
+        index: i,
+        content: { role: 'model', parts: this.parts?.[i] ?? [] },
+        finishReason: this.candidates?.[i]?.finishReason,
+      });
+    }
+    return { candidates };
+  }
 
   observe(chunk: GenerateContentResponseLike | undefined): void {
     if (!chunk || typeof chunk !== 'object') return;
@@ -287,6 +333,7 @@ export class StreamedResponse implements GenerateContentResponseLike {
         }
       }
     }
+    if (this.captureParts) this.collectParts(candidates);
     for (let i = 0; i < candidates.length; i++) {
       const reason = candidates[i]?.finishReason;
       if (typeof reason !== 'string' || !reason) continue;

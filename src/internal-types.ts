@@ -22,6 +22,7 @@ export interface GenerationConfigLike {
   speechConfig?: unknown;
   abortSignal?: unknown;
   tools?: unknown[];
+  systemInstruction?: unknown;
   automaticFunctionCalling?: { disable?: boolean; maximumRemoteCalls?: number };
   [key: string]: unknown;
 }

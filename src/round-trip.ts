@@ -12,9 +12,10 @@ import {
   functionCallsOf,
   responseAttributes,
   samplingAttributes,
+  StreamedResponse,
   usageTotals,
-  type StreamedResponse,
 } from './attributes.js';
+import { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './content.js';
 import type {
   FunctionCallLike,
   GenerateContentParametersLike,
@@ -33,6 +34,8 @@ export interface RoundTripHost {
   readonly tracer: Tracer;
   readonly metrics: GenAIMetrics;
   readonly links: FunctionCallLinks;
+  /** Max length of recorded content; undefined when content is not captured on spans. */
+  contentLimit(): number | undefined;
   /** USD for this usage at the model's list price; undefined for an unknown model (reported once). */
   costOf(
     response: GenerateContentResponseLike | undefined,
@@ -49,6 +52,8 @@ export class RoundTrip {
   /** operation, provider, request model, server address and port: the span's first and the metrics' base attributes. */
   private readonly attrs: Attributes;
   private readonly vertexAi: boolean;
+  /** Max length of each recorded text when content goes on the span, else undefined. */
+  readonly contentLimit: number | undefined;
   private chunkAttrs?: Attributes;
   private lastChunkAt = 0;
 
@@ -70,6 +75,24 @@ export class RoundTrip {
     this.run?.roundStarted(params, answered.length);
     // The SDK copies span attributes: no copy of ours needed.
     this.span = startGenerateContentSpan(host.tracer, this.attrs, params, stream, links);
+    this.contentLimit = this.span.isRecording() ? host.contentLimit() : undefined;
+    if (this.contentLimit !== undefined) this.recordInput(params, this.contentLimit);
+  }
+
+  /** The request's messages, system instruction and tools, on the span (content capture only). */
+  private recordInput(params: GenerateContentParametersLike | undefined, limit: number): void {
+    try {
+      const attrs: Attributes = {
+        [sc.ATTR_GEN_AI_INPUT_MESSAGES]: JSON.stringify(inputMessages(params?.contents, limit)),
+      };
+      const system = systemInstructions(params?.config?.systemInstruction, limit);
+      if (system) attrs[sc.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = JSON.stringify(system);
+      const tools = toolDefinitions(params?.config?.tools, limit);
+      if (tools) attrs[sc.ATTR_GEN_AI_TOOL_DEFINITIONS] = JSON.stringify(tools);
+      this.span.setAttributes(attrs);
+    } catch (err) {
+      diag.warn(`${LOG_PREFIX} could not record the request's content`, err);
+    }
   }
 
   /** A stream chunk reached the app at `t`: the time since the previous one is a metric point. */
@@ -98,6 +121,13 @@ export class RoundTrip {
       const requestModel = this.attrs[sc.ATTR_GEN_AI_REQUEST_MODEL] as string | undefined;
       cost = response?.usageMetadata ? this.host.costOf(response, requestModel, this.vertexAi) : undefined;
       if (cost !== undefined) extra = { ...extra, [sc.ATTR_GEN_AI_COST_USD]: cost };
+      if (this.contentLimit !== undefined && response) {
+        const whole = response instanceof StreamedResponse ? response.asResponse() : response;
+        extra = {
+          ...extra,
+          [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(outputMessages(whole, this.contentLimit)),
+        };
+      }
       this.recordMetrics(response, failure, cost, timeToFirstChunk);
       if (calls.length > 0) this.host.links.asked(this.span.spanContext(), calls);
       this.run?.roundEnded(response?.usageMetadata, calls.length, cost);

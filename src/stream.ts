@@ -118,7 +118,7 @@ export interface StreamSink {
 class RoundTripSink implements StreamSink {
   private chunks = 0;
   private firstChunkAt = 0;
-  private readonly response = new StreamedResponse(true);
+  private readonly response: StreamedResponse;
   private readonly progressEvery: number;
   private readonly recording: boolean;
 
@@ -128,6 +128,8 @@ class RoundTripSink implements StreamSink {
   ) {
     this.progressEvery = options.chunkProgressInterval > 0 ? Math.floor(options.chunkProgressInterval) : 0;
     this.recording = roundTrip.span.isRecording();
+    // Parts are kept only when content goes on the span.
+    this.response = new StreamedResponse(true, roundTrip.contentLimit !== undefined);
   }
 
   chunk(value: unknown, t: number): void {

@@ -13,6 +13,7 @@ import nock from 'nock';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { API_VERSION, GEMINI_BASE_URL, loadGenAI, plain, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
 import { SHARED_DIR } from './utils/paths';
+import { assertValidContent, CONTENT_ATTRIBUTES, schemasAvailable } from './utils/schemas';
 import { costOf, priceFor } from '../src/cost';
 import { BUILTIN_PRICES } from '../src/prices';
 
@@ -273,6 +274,23 @@ describe(`recorded Gemini API traffic, generateContent (@google/genai ${SDK_MAJO
       assert.deepEqual(traced, bare, 'the app sees the same chunks');
     });
   }
+
+  it('with content capture on, every content attribute of every recorded exchange is valid', async function () {
+    if (!schemasAvailable) this.skip();
+    instrumentation.setConfig({ captureMessageContent: 'SPAN_ONLY' });
+    let checked = 0;
+    for (const recording of unary) await replay(recording);
+    for (const recording of streamed) await replayStream(recording);
+    for (const span of finishedSpans()) {
+      for (const key of CONTENT_ATTRIBUTES) {
+        if (!(key in span.attributes)) continue;
+        assertValidContent(key, span.attributes[key]);
+        checked++;
+      }
+    }
+    // Every recorded request has messages; most have answers, some tools or a system instruction.
+    assert.ok(checked > 2 * (unary.length + streamed.length), `${checked} content attributes checked`);
+  });
 
   describe('automatic function calling', () => {
     const afc = recordings.filter(

@@ -1,0 +1,201 @@
+/*
+ * Message content in the conventions' shapes (gen_ai.input.messages,
+ * gen_ai.output.messages, gen_ai.system_instructions, gen_ai.tool.definitions;
+ * JSON schemas in the semantic-conventions-genai model). Pure functions, run
+ * only when content capture is on. Inline bytes are never recorded: a blob
+ * part keeps its MIME type and size, with empty content. Every text is cut at
+ * `maxLength` characters, with a marker saying how much was cut, so the JSON
+ * stays valid.
+ */
+import { boundedJson } from './config.js';
+import type { CandidateLike, ContentLike, GenerateContentResponseLike, PartLike } from './internal-types.js';
+
+type Json = Record<string, unknown>;
+
+export function cutText(text: string, maxLength: number): string {
+  if (maxLength <= 0 || text.length <= maxLength) return text;
+  return `${text.slice(0, maxLength)}…[truncated ${text.length - maxLength} chars]`;
+}
+
+/** A JSON value (tool arguments, results) kept as is, or replaced by a marked prefix when its JSON is too long. */
+function boundedValue(value: unknown, maxLength: number): unknown {
+  const json = boundedJson(value, maxLength);
+  return json === undefined ? null : JSON.parse(json);
+}
+
+function modality(mimeType: unknown): string {
+  const mime = typeof mimeType === 'string' ? mimeType.toLowerCase() : '';
+  if (mime.startsWith('image/')) return 'image';
+  if (mime.startsWith('video/')) return 'video';
+  if (mime.startsWith('audio/')) return 'audio';
+  if (mime === 'application/pdf' || mime.startsWith('text/')) return 'document';
+  return mime || 'unknown';
+}
+
+/** The size in bytes of base64 data, without decoding it. */
+function base64Bytes(data: unknown): number {
+  if (typeof data !== 'string') return 0;
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return Math.max(0, Math.floor((data.length * 3) / 4) - padding);
+}
+
+/** One Gemini part as the conventions' part. */
+export function toPart(part: PartLike, maxLength: number): Json {
+  if (typeof part.text === 'string') {
+    return { type: part.thought ? 'reasoning' : 'text', content: cutText(part.text, maxLength) };
+  }
+  if (part.functionCall) {
+    const call = part.functionCall;
+    const out: Json = { type: 'tool_call', name: call.name ?? '' };
+    if (call.id) out.id = call.id;
+    if (call.args !== undefined) out.arguments = boundedValue(call.args, maxLength);
+    return out;
+  }
+  if (part.functionResponse) {
+    const fr = part.functionResponse;
+    const out: Json = { type: 'tool_call_response', response: boundedValue(fr.response ?? null, maxLength) };
+    if (fr.id) out.id = fr.id;
+    return out;
+  }
+  const inline = part.inlineData as { mimeType?: string; data?: unknown } | undefined;
+  if (inline) {
+    // Never the bytes: what they are and how many.
+    return {
+      type: 'blob',
+      modality: modality(inline.mimeType),
+      mime_type: inline.mimeType ?? null,
+      content: '',
+      size_bytes: base64Bytes(inline.data),
+    };
+  }
+  const file = part.fileData as { fileUri?: string; mimeType?: string } | undefined;
+  if (file && typeof file.fileUri === 'string') {
+    const common = { modality: modality(file.mimeType), mime_type: file.mimeType ?? null };
+    // Files uploaded through the Files API are referenced by id; anything else is a URI.
+    const id = /^(?:https:\/\/generativelanguage\.googleapis\.com\/v1[a-z0-9]*\/)?(files\/[^/?#]+)$/.exec(file.fileUri);
+    return id ? { type: 'file', file_id: id[1], ...common } : { type: 'uri', uri: file.fileUri, ...common };
+  }
+  // executableCode, codeExecutionResult, toolCall parts of server-side tools...: named, not copied.
+  const kind = Object.keys(part).find((k) => part[k] !== undefined && k !== 'thoughtSignature') ?? 'unknown';
+  return { type: kind };
+}
+
+function toParts(parts: unknown, maxLength: number): Json[] {
+  if (!Array.isArray(parts)) return [];
+  return (parts as PartLike[]).filter((p) => p && typeof p === 'object').map((p) => toPart(p, maxLength));
+}
+
+function isContent(value: unknown): value is ContentLike {
+  return value !== null && typeof value === 'object' && Array.isArray((value as ContentLike).parts);
+}
+
+/** `contents` as the SDK accepts them (a string, a part, a content, or a list of any) as Gemini contents. */
+function normalizeContents(contents: unknown): ContentLike[] {
+  if (contents === undefined || contents === null) return [];
+  const list = Array.isArray(contents) ? contents : [contents];
+  if (list.every(isContent)) return list as ContentLike[];
+  // Strings and parts together make one user turn (the SDK does the same).
+  const parts = list.map((item) => (typeof item === 'string' ? { text: item } : (item as PartLike)));
+  return [{ role: 'user', parts }];
+}
+
+function role(content: ContentLike): string {
+  if (content.role === 'model') return 'assistant';
+  const parts = content.parts ?? [];
+  if (parts.length > 0 && parts.every((p) => p?.functionResponse)) return 'tool';
+  return content.role === 'system' ? 'system' : 'user';
+}
+
+/** `gen_ai.input.messages`: the request's contents (the system instruction is not repeated here). */
+export function inputMessages(contents: unknown, maxLength: number): Json[] {
+  return normalizeContents(contents).map((c) => ({ role: role(c), parts: toParts(c.parts, maxLength) }));
+}
+
+/** `gen_ai.system_instructions`: the system instruction's parts. */
+export function systemInstructions(systemInstruction: unknown, maxLength: number): Json[] | undefined {
+  if (systemInstruction === undefined || systemInstruction === null) return undefined;
+  const contents = normalizeContents(systemInstruction);
+  const parts = contents.flatMap((c) => toParts(c.parts, maxLength));
+  return parts.length > 0 ? parts : undefined;
+}
+
+/** The conventions' finish reason for a Gemini one (the conventions' values where they fit, else Gemini's, lowercased). */
+export function finishReason(reason: string | undefined, calledTools: boolean): string {
+  switch (reason) {
+    case 'STOP':
+    case undefined:
+      return calledTools ? 'tool_call' : 'stop';
+    case 'MAX_TOKENS':
+      return 'length';
+    case 'SAFETY':
+    case 'RECITATION':
+    case 'BLOCKLIST':
+    case 'PROHIBITED_CONTENT':
+    case 'SPII':
+    case 'IMAGE_SAFETY':
+    case 'IMAGE_PROHIBITED_CONTENT':
+    case 'IMAGE_RECITATION':
+      return 'content_filter';
+    case 'MALFORMED_FUNCTION_CALL':
+    case 'UNEXPECTED_TOOL_CALL':
+      return 'error';
+    default:
+      return reason.toLowerCase();
+  }
+}
+
+/** `gen_ai.output.messages`: one assistant message per candidate. */
+export function outputMessages(response: GenerateContentResponseLike | undefined, maxLength: number): Json[] {
+  const candidates = response?.candidates;
+  if (!Array.isArray(candidates)) return [];
+  const out: Json[] = [];
+  for (const candidate of candidates as Array<CandidateLike | undefined>) {
+    if (!candidate) continue;
+    const parts = candidate.content?.parts ?? [];
+    out.push({
+      role: 'assistant',
+      parts: toParts(parts, maxLength),
+      finish_reason: finishReason(
+        candidate.finishReason,
+        parts.some((p) => p?.functionCall)
+      ),
+    });
+  }
+  return out;
+}
+
+/** `gen_ai.tool.definitions`: the functions the request declares, and the other tools by kind. */
+export function toolDefinitions(tools: unknown, maxLength: number): Json[] | undefined {
+  if (!Array.isArray(tools) || tools.length === 0) return undefined;
+  const out: Json[] = [];
+  for (const tool of tools as Array<Record<string, unknown> | undefined>) {
+    if (!tool || typeof tool !== 'object') continue;
+    const declarations = tool.functionDeclarations as
+      Array<{ name?: string; description?: string; parameters?: unknown; parametersJsonSchema?: unknown }> | undefined;
+    if (Array.isArray(declarations)) {
+      for (const d of declarations) {
+        const def: Json = { type: 'function', name: d?.name ?? '' };
+        if (typeof d?.description === 'string') def.description = cutText(d.description, maxLength);
+        // parametersJsonSchema is JSON Schema already; Gemini's own Schema writes its types in capitals.
+        const parameters =
+          d?.parametersJsonSchema ?? (d?.parameters !== undefined ? lowerTypes(d.parameters) : undefined);
+        if (parameters !== undefined) def.parameters = boundedValue(parameters, maxLength);
+        out.push(def);
+      }
+      continue;
+    }
+    for (const kind of Object.keys(tool)) if (tool[kind] !== undefined) out.push({ type: kind, name: kind });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** A copy of a Gemini Schema with its `type` values as JSON Schema writes them (`OBJECT` to `object`). */
+function lowerTypes(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(lowerTypes);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(schema)) {
+    out[key] = key === 'type' && typeof value === 'string' ? value.toLowerCase() : lowerTypes(value);
+  }
+  return out;
+}
