@@ -29,6 +29,17 @@ export function capturesOnSpans(mode: CaptureMode): boolean {
   return mode === 'SPAN_ONLY' || mode === 'SPAN_AND_EVENT';
 }
 
+export function capturesOnEvents(mode: CaptureMode): boolean {
+  return mode === 'EVENT_ONLY' || mode === 'SPAN_AND_EVENT';
+}
+
+/** Where content goes for one operation, and how long a text may be. */
+export interface ContentCapture {
+  onSpans: boolean;
+  onEvents: boolean;
+  maxLength: number;
+}
+
 /**
  * `value` as JSON of at most about `max` characters. Longer JSON is replaced
  * by a JSON object that says so and keeps the start:

@@ -1,6 +1,12 @@
-import { diag, trace, type TracerProvider } from '@opentelemetry/api';
+import { diag, trace, type Attributes, type Context, type TracerProvider } from '@opentelemetry/api';
 import { InstrumentationBase } from '@opentelemetry/instrumentation';
-import { capturesOnSpans, captureMode, DEFAULT_MAX_CONTENT_LENGTH } from './config.js';
+import {
+  captureMode,
+  capturesOnEvents,
+  capturesOnSpans,
+  DEFAULT_MAX_CONTENT_LENGTH,
+  type ContentCapture,
+} from './config.js';
 import { costOf, priceFor, type PriceTable } from './cost.js';
 import type { GenerateContentResponseLike } from './internal-types.js';
 import { FunctionCallLinks } from './links.js';
@@ -10,6 +16,11 @@ import { genaiModuleDefinition } from './patch.js';
 import { DEFAULT_CHUNK_PROGRESS_INTERVAL, DEFAULT_STREAM_IDLE_TIMEOUT_MS, OpenStreams } from './stream.js';
 import type { GeminiInstrumentationConfig } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+
+/** The part of the logs API's Logger we use (typed here so no logs API types are a dependency). */
+interface EventLogger {
+  emit(record: { eventName: string; attributes: Attributes; context: Context }): void;
+}
 
 type ShutdownableProvider = TracerProvider & { shutdown?: () => Promise<void> };
 
@@ -112,6 +123,27 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
     return costOf(response?.usageMetadata, found.price, vertexAi);
   }
 
+  /** Where content goes under the current options and environment; undefined for NO_CONTENT. */
+  private contentCapture(): ContentCapture | undefined {
+    const config = this.getConfig();
+    const mode = captureMode(config.captureMessageContent);
+    if (mode === 'NO_CONTENT') return undefined;
+    return {
+      onSpans: capturesOnSpans(mode),
+      onEvents: capturesOnEvents(mode),
+      maxLength: config.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
+    };
+  }
+
+  /** A log event through the logs API (the instrumentation's logger), in `ctx` so it carries the span's ids. */
+  private emitEvent(eventName: string, attributes: Attributes, ctx: Context): void {
+    try {
+      (this.logger as unknown as EventLogger).emit({ eventName, attributes, context: ctx });
+    } catch (err) {
+      diag.warn('opentelemetry-instrumentation-google-genai: could not emit an event', err);
+    }
+  }
+
   /** Function calls asked for and not answered yet, for links from manual loops. */
   private get links(): FunctionCallLinks {
     return (this._links ??= new FunctionCallLinks());
@@ -141,10 +173,11 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
         isEnabled: () => this.isEnabled(),
         agentName: () => this.getConfig().agentName,
         contentLimit: () => {
-          const config = this.getConfig();
-          if (!capturesOnSpans(captureMode(config.captureMessageContent))) return undefined;
-          return config.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH;
+          const capture = this.contentCapture();
+          return capture?.onSpans ? capture.maxLength : undefined;
         },
+        contentCapture: () => this.contentCapture(),
+        emitEvent: (name, attributes, ctx) => this.emitEvent(name, attributes, ctx),
         watchShutdown: () => this.watchShutdown(),
         wrap: (target, name, wrapper) => this._wrap(target, name as never, wrapper as never),
         unwrap: (target, name) => this._unwrap(target, name as never),

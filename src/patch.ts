@@ -52,6 +52,8 @@ export interface PatchHost extends RoundTripHost {
   readonly streams: OpenStreams;
   isEnabled(): boolean;
   agentName(): string | undefined;
+  /** Max length of recorded tool arguments and results; undefined when content is not captured on spans. */
+  contentLimit(): number | undefined;
   /** Called when a stream span starts: make sure open streams end when the tracer provider shuts down. */
   watchShutdown(): void;
   wrap(target: object, name: string, wrapper: (original: AnyFunction) => AnyFunction): void;

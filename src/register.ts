@@ -13,6 +13,7 @@
  * as well, and one copy means one SDK however the process was started.
  */
 import * as nodeModule from 'node:module';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { diag } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -44,9 +45,38 @@ function registerEsmHook(): void {
   }
 }
 
+interface LoggerProviderLike {
+  getLogger(name: string, version?: string): unknown;
+}
+
+/**
+ * The logger provider NodeSDK registered, read through the same logs API
+ * it used (`@opentelemetry/api` from 1.10, `@opentelemetry/api-logs` before,
+ * resolved from sdk-node): the instrumentation may hold another copy of that
+ * API, whose proxy the SDK never reaches, and its events would go nowhere.
+ */
+function registeredLoggerProvider(): LoggerProviderLike | undefined {
+  const attempts: Array<() => { logs?: { getLoggerProvider(): LoggerProviderLike } }> = [
+    () => createRequire(require.resolve('@opentelemetry/sdk-node'))('@opentelemetry/api'),
+    () => createRequire(require.resolve('@opentelemetry/sdk-node'))('@opentelemetry/api-logs'),
+  ];
+  for (const attempt of attempts) {
+    try {
+      const logs = attempt().logs;
+      if (logs) return logs.getLoggerProvider();
+    } catch {
+      // Not in this line of OpenTelemetry JS: try the next.
+    }
+  }
+  return undefined;
+}
+
 function start(): void {
-  const sdk = new NodeSDK({ instrumentations: [new GeminiInstrumentation()] });
+  const instrumentation = new GeminiInstrumentation();
+  const sdk = new NodeSDK({ instrumentations: [instrumentation] });
   sdk.start();
+  const loggerProvider = registeredLoggerProvider();
+  if (loggerProvider) instrumentation.setLoggerProvider(loggerProvider as never);
 
   let flushed: Promise<boolean> | undefined;
   /** Resolves true when everything was exported, false when we gave up waiting. */

@@ -3,13 +3,15 @@
  * its metrics (recorded whether or not the span is sampled), its cost, and
  * what it adds to a function-calling loop and to manual-loop links.
  */
-import { context, diag, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { context, diag, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import type { ContentCapture } from './config.js';
 import type { AgentRun } from './agent.js';
 import { activeAgentRun } from './agent.js';
 import {
   answeredCallsOf,
   errorType,
   functionCallsOf,
+  requestAttributes,
   responseAttributes,
   samplingAttributes,
   StreamedResponse,
@@ -34,8 +36,10 @@ export interface RoundTripHost {
   readonly tracer: Tracer;
   readonly metrics: GenAIMetrics;
   readonly links: FunctionCallLinks;
-  /** Max length of recorded content; undefined when content is not captured on spans. */
-  contentLimit(): number | undefined;
+  /** Where content goes; undefined when it is not captured at all (the default). */
+  contentCapture(): ContentCapture | undefined;
+  /** Emits a log event (the `gen_ai.client.inference.operation.details` event) in `ctx`. */
+  emitEvent(name: string, attributes: Attributes, ctx: Context): void;
   /** USD for this usage at the model's list price; undefined for an unknown model (reported once). */
   costOf(
     response: GenerateContentResponseLike | undefined,
@@ -54,6 +58,12 @@ export class RoundTrip {
   private readonly vertexAi: boolean;
   /** Max length of each recorded text when content goes on the span, else undefined. */
   readonly contentLimit: number | undefined;
+  /** Content capture for this round trip, when any (span, event or both). */
+  private readonly capture?: ContentCapture;
+  /** The request's content attributes, when captured. */
+  private inputContent?: Attributes;
+  /** The request attributes, kept for the event (event capture only). */
+  private requestAttrs?: Attributes;
   private chunkAttrs?: Attributes;
   private lastChunkAt = 0;
 
@@ -75,24 +85,53 @@ export class RoundTrip {
     this.run?.roundStarted(params, answered.length);
     // The SDK copies span attributes: no copy of ours needed.
     this.span = startGenerateContentSpan(host.tracer, this.attrs, params, stream, links);
-    this.contentLimit = this.span.isRecording() ? host.contentLimit() : undefined;
-    if (this.contentLimit !== undefined) this.recordInput(params, this.contentLimit);
+    const capture = host.contentCapture();
+    const onSpan = capture?.onSpans === true && this.span.isRecording();
+    this.contentLimit = onSpan ? capture.maxLength : undefined;
+    if (capture && (onSpan || capture.onEvents)) {
+      this.capture = { ...capture, onSpans: onSpan };
+      this.inputContent = this.readInput(params, capture.maxLength);
+      if (onSpan) this.span.setAttributes(this.inputContent);
+      if (capture.onEvents) {
+        this.requestAttrs = requestAttributes(params);
+        if (stream) this.requestAttrs[sc.ATTR_GEN_AI_REQUEST_STREAM] = true;
+      }
+    }
   }
 
-  /** The request's messages, system instruction and tools, on the span (content capture only). */
-  private recordInput(params: GenerateContentParametersLike | undefined, limit: number): void {
+  /** The request's messages, system instruction and tools (content capture only). */
+  private readInput(params: GenerateContentParametersLike | undefined, limit: number): Attributes {
+    const attrs: Attributes = {};
     try {
-      const attrs: Attributes = {
-        [sc.ATTR_GEN_AI_INPUT_MESSAGES]: JSON.stringify(inputMessages(params?.contents, limit)),
-      };
+      attrs[sc.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(inputMessages(params?.contents, limit));
       const system = systemInstructions(params?.config?.systemInstruction, limit);
       if (system) attrs[sc.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = JSON.stringify(system);
       const tools = toolDefinitions(params?.config?.tools, limit);
       if (tools) attrs[sc.ATTR_GEN_AI_TOOL_DEFINITIONS] = JSON.stringify(tools);
-      this.span.setAttributes(attrs);
     } catch (err) {
       diag.warn(`${LOG_PREFIX} could not record the request's content`, err);
     }
+    return attrs;
+  }
+
+  /**
+   * The `gen_ai.client.inference.operation.details` event: the span's
+   * attributes and the content, correlated with the span (its context).
+   */
+  private emitDetails(
+    response: GenerateContentResponseLike | undefined,
+    failure: unknown,
+    extra: Attributes | undefined
+  ): void {
+    const attrs: Attributes = {
+      ...this.attrs,
+      ...this.requestAttrs,
+      ...responseAttributes(response),
+      ...extra,
+      ...this.inputContent,
+    };
+    if (failure) attrs[sc.ATTR_ERROR_TYPE] = errorType((failure as { error: unknown }).error);
+    this.host.emitEvent(sc.EVENT_INFERENCE_OPERATION_DETAILS, attrs, trace.setSpan(context.active(), this.span));
   }
 
   /** A stream chunk reached the app at `t`: the time since the previous one is a metric point. */
@@ -121,12 +160,16 @@ export class RoundTrip {
       const requestModel = this.attrs[sc.ATTR_GEN_AI_REQUEST_MODEL] as string | undefined;
       cost = response?.usageMetadata ? this.host.costOf(response, requestModel, this.vertexAi) : undefined;
       if (cost !== undefined) extra = { ...extra, [sc.ATTR_GEN_AI_COST_USD]: cost };
-      if (this.contentLimit !== undefined && response) {
-        const whole = response instanceof StreamedResponse ? response.asResponse() : response;
-        extra = {
-          ...extra,
-          [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(outputMessages(whole, this.contentLimit)),
-        };
+      if (this.capture) {
+        let output: Attributes | undefined;
+        if (response) {
+          const whole = response instanceof StreamedResponse ? response.asResponse() : response;
+          output = {
+            [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(outputMessages(whole, this.capture.maxLength)),
+          };
+        }
+        if (this.capture.onEvents) this.emitDetails(response, failure, { ...extra, ...output });
+        if (this.capture.onSpans) extra = { ...extra, ...output };
       }
       this.recordMetrics(response, failure, cost, timeToFirstChunk);
       if (calls.length > 0) this.host.links.asked(this.span.spanContext(), calls);

@@ -58,6 +58,9 @@ export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
 export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
 export const ATTR_GEN_AI_TOOL_DEFINITIONS = 'gen_ai.tool.definitions';
 
+/** The log event carrying an inference's details and content (content capture on events only). */
+export const EVENT_INFERENCE_OPERATION_DETAILS = 'gen_ai.client.inference.operation.details';
+
 // Agents and tools.
 export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
 export const ATTR_GEN_AI_TOOL_NAME = 'gen_ai.tool.name';

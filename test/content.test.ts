@@ -5,6 +5,7 @@
  */
 import { finishedSpans, instrumentation, resetSpans } from './utils/otel';
 import { collectMetrics } from './utils/metrics';
+import { finishedLogs, logExporter } from './utils/logs';
 import * as assert from 'node:assert/strict';
 import { loadGenAI, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
 import { assertValidContent, CONTENT_ATTRIBUTES, schemasAvailable } from './utils/schemas';
@@ -31,6 +32,7 @@ describe(`message content (@google/genai ${SDK_MAJOR}.x)`, function () {
     instrumentation.setConfig({});
     reply = () => undefined;
     resetSpans();
+    logExporter.reset();
   });
 
   const client = () => new genai.GoogleGenAI({ apiKey: TEST_API_KEY, httpOptions: { baseUrl: server.url } });
@@ -78,12 +80,50 @@ describe(`message content (@google/genai ${SDK_MAJOR}.x)`, function () {
     for (const secret of [SECRET, 'You are terse', 'Hello from', 'Look a word up', TEST_API_KEY]) {
       assert.equal(dump.includes(secret), false, secret);
     }
+    assert.deepEqual(finishedLogs(), [], 'no content events');
   });
 
-  it('EVENT_ONLY puts nothing on spans', async () => {
+  it('EVENT_ONLY: one details event per operation, correlated with its span, nothing on the span', async function () {
     instrumentation.setConfig({ captureMessageContent: 'EVENT_ONLY' });
     await client().models.generateContent(request());
-    assert.deepEqual(contentOf(finishedSpans()[0]), {});
+    const [span] = finishedSpans();
+    assert.deepEqual(contentOf(span), {});
+    const logs = finishedLogs();
+    assert.equal(logs.length, 1);
+    const [event] = logs;
+    assert.equal(event.eventName, 'gen_ai.client.inference.operation.details');
+    assert.equal(event.spanContext?.spanId, span.spanContext().spanId);
+    assert.equal(event.spanContext?.traceId, span.spanContext().traceId);
+    // The span's attributes, and the content.
+    for (const [key, value] of Object.entries(span.attributes)) assert.deepEqual(event.attributes[key], value, key);
+    assert.deepEqual(
+      CONTENT_ATTRIBUTES.filter((k) => k in event.attributes),
+      ['gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.system_instructions', 'gen_ai.tool.definitions']
+    );
+    assert.equal(JSON.stringify(event.attributes).includes('iVBORw0KGgo'), false, 'no inline bytes');
+    if (!schemasAvailable) this.skip();
+    for (const key of CONTENT_ATTRIBUTES) assertValidContent(key, event.attributes[key]);
+  });
+
+  it('SPAN_AND_EVENT: the same content on both; a stream and a failed call get their event too', async () => {
+    instrumentation.setConfig({ captureMessageContent: 'SPAN_AND_EVENT' });
+    const ai = client();
+    await ai.models.generateContent(request());
+    for await (const c of await ai.models.generateContentStream({ model: MODEL, contents: 'Hi' })) assert.ok(c);
+    reply = () => ({ status: 500, body: { error: { code: 500, message: 'internal', status: 'INTERNAL' } } });
+    await ai.models.generateContent({ model: MODEL, contents: 'fail please' }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const spans = finishedSpans();
+    const logs = finishedLogs();
+    assert.equal(logs.length, 3);
+    logs.forEach((event, i) => {
+      assert.equal(event.spanContext?.spanId, spans[i].spanContext().spanId);
+      assert.equal(event.attributes['gen_ai.input.messages'], spans[i].attributes['gen_ai.input.messages']);
+      assert.equal(event.attributes['gen_ai.output.messages'], spans[i].attributes['gen_ai.output.messages']);
+    });
+    assert.equal(logs[1].attributes['gen_ai.request.stream'], true);
+    assert.equal(logs[2].attributes['error.type'], '500');
+    assert.equal(logs[2].attributes['gen_ai.output.messages'], undefined);
   });
 
   it('SPAN_ONLY: the conventions messages on the span, valid, without inline bytes', async function () {

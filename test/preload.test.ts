@@ -294,6 +294,34 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
     assertNoKeyLeaves();
   });
 
+  it('content capture from the environment: events exported through the logs pipeline, nothing on spans', async () => {
+    const run = await runApp(
+      'app.mjs',
+      '--import',
+      env('http/json', { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'EVENT_ONLY' })
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const logs = receiver.received
+      .filter((r) => r.path === '/v1/logs')
+      .flatMap((r) => JSON.parse(r.body.toString('utf8')).resourceLogs ?? [])
+      .flatMap((rl: { scopeLogs?: Array<{ logRecords?: unknown[] }> }) => rl.scopeLogs ?? [])
+      .flatMap((sl: { logRecords?: unknown[] }) => sl.logRecords ?? []) as Array<{
+      eventName?: string;
+      spanId?: string;
+      attributes?: Array<{ key: string }>;
+    }>;
+    const details = logs.filter((l) => l.eventName === 'gen_ai.client.inference.operation.details');
+    // One per round trip: plain, chat, two streams, two loop round trips, the failed call.
+    assert.equal(details.length, 7);
+    const spanIds = new Set(receiver.spans().map((s) => s.spanId));
+    for (const d of details) {
+      assert.ok(spanIds.has(d.spanId!), 'correlated with an exported span');
+      assert.ok(d.attributes?.some((a) => a.key === 'gen_ai.input.messages'));
+    }
+    for (const span of receiver.spans()) assert.equal('gen_ai.input.messages' in span.attributes, false);
+    assertNoKeyLeaves();
+  });
+
   it("keeps the app's exit code", async () => {
     const bare = await runApp('app.cjs', 'none', env('http/json', { APP_EXIT_CODE: '3' }));
     const traced = await runApp('app.cjs', '--require', env('http/json', { APP_EXIT_CODE: '3' }));
