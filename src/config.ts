@@ -4,12 +4,12 @@
  */
 
 /** Where message content may go. Nothing leaves the process unless a user chose one of the last three. */
-export type CaptureMode = 'NO_CONTENT' | 'SPAN_ONLY' | 'EVENT_ONLY' | 'SPAN_AND_EVENT';
+export type CaptureMode = 'NO_CONTENT' | 'SPAN_ONLY' | 'EVENT_ONLY' | 'SPAN_AND_EVENT' | 'PREVIEW';
 
 export const CAPTURE_CONTENT_ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
 export const DEFAULT_MAX_CONTENT_LENGTH = 16 * 1024;
 
-const MODES: readonly CaptureMode[] = ['NO_CONTENT', 'SPAN_ONLY', 'EVENT_ONLY', 'SPAN_AND_EVENT'];
+const MODES: readonly CaptureMode[] = ['NO_CONTENT', 'SPAN_ONLY', 'EVENT_ONLY', 'SPAN_AND_EVENT', 'PREVIEW'];
 
 /**
  * The capture mode: the `captureMessageContent` option when given, else
@@ -26,18 +26,34 @@ export function captureMode(option: string | boolean | undefined, env = process.
 }
 
 export function capturesOnSpans(mode: CaptureMode): boolean {
-  return mode === 'SPAN_ONLY' || mode === 'SPAN_AND_EVENT';
+  return mode === 'SPAN_ONLY' || mode === 'SPAN_AND_EVENT' || mode === 'PREVIEW';
 }
 
 export function capturesOnEvents(mode: CaptureMode): boolean {
   return mode === 'EVENT_ONLY' || mode === 'SPAN_AND_EVENT';
 }
 
-/** Where content goes for one operation, and how long a text may be. */
+/** A message as recorded: the conventions' shape (role, parts, finish_reason...). */
+export type RecordedMessage = Record<string, unknown>;
+
+/**
+ * Called with each message (and with the system instruction as a message of
+ * role `system`) before it is recorded; returns the message to record, or
+ * undefined / null to leave it out.
+ */
+export type RedactMessage = (
+  message: RecordedMessage,
+  attribute: 'gen_ai.input.messages' | 'gen_ai.output.messages' | 'gen_ai.system_instructions'
+) => RecordedMessage | undefined | null;
+
+/** Where content goes for one operation, and how. */
 export interface ContentCapture {
   onSpans: boolean;
   onEvents: boolean;
   maxLength: number;
+  /** PREVIEW: per message a hash, the first 32 characters and the length instead of the text. */
+  preview: boolean;
+  redact?: RedactMessage;
 }
 
 /**

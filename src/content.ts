@@ -7,7 +7,8 @@
  * `maxLength` characters, with a marker saying how much was cut, so the JSON
  * stays valid.
  */
-import { boundedJson } from './config.js';
+import { createHash } from 'node:crypto';
+import { boundedJson, type ContentCapture, type RecordedMessage } from './config.js';
 import type { CandidateLike, ContentLike, GenerateContentResponseLike, PartLike } from './internal-types.js';
 
 type Json = Record<string, unknown>;
@@ -198,4 +199,71 @@ function lowerTypes(schema: unknown): unknown {
     out[key] = key === 'type' && typeof value === 'string' ? value.toLowerCase() : lowerTypes(value);
   }
   return out;
+}
+
+export const PREVIEW_LENGTH = 32;
+
+/**
+ * PREVIEW: a message as the SHA-256 of its text (its text parts joined), the
+ * first 32 characters and its length in characters; other parts by kind only.
+ * Per-message token counts are not reported by the API: the span's usage
+ * attributes carry the totals.
+ */
+export function previewMessage(message: RecordedMessage): RecordedMessage {
+  const parts = Array.isArray(message.parts) ? (message.parts as Json[]) : [];
+  const text = parts
+    .filter((p) => p.type === 'text' || p.type === 'reasoning')
+    .map((p) => String(p.content ?? ''))
+    .join('');
+  const others = parts.filter((p) => p.type !== 'text' && p.type !== 'reasoning').map((p) => ({ type: p.type }));
+  const out: RecordedMessage = {
+    ...message,
+    parts: [...(text ? [{ type: 'text', content: text.slice(0, PREVIEW_LENGTH) }] : []), ...others],
+    sha256: createHash('sha256').update(text).digest('hex'),
+    length: text.length,
+  };
+  return out;
+}
+
+/**
+ * The recorded JSON of a list of messages: each through the redaction hook
+ * (a message it returns nothing for is left out), then PREVIEW if asked.
+ * Undefined when the hook failed: then nothing is recorded rather than
+ * something that should have been redacted.
+ */
+export function recordMessages(
+  messages: RecordedMessage[],
+  capture: ContentCapture,
+  attribute: 'gen_ai.input.messages' | 'gen_ai.output.messages'
+): string | undefined {
+  const kept = redactAll(messages, capture, attribute);
+  if (kept === undefined) return undefined;
+  return JSON.stringify(capture.preview ? kept.map(previewMessage) : kept);
+}
+
+/** The recorded JSON of the system instruction's parts (redacted as one `system` message). */
+export function recordSystemInstructions(parts: Json[], capture: ContentCapture): string | undefined {
+  const kept = redactAll([{ role: 'system', parts }], capture, 'gen_ai.system_instructions');
+  if (kept === undefined || kept.length === 0) return undefined;
+  const message = capture.preview ? previewMessage(kept[0]) : kept[0];
+  const out = Array.isArray(message.parts) ? message.parts : [];
+  return out.length > 0 ? JSON.stringify(out) : undefined;
+}
+
+function redactAll(
+  messages: RecordedMessage[],
+  capture: ContentCapture,
+  attribute: 'gen_ai.input.messages' | 'gen_ai.output.messages' | 'gen_ai.system_instructions'
+): RecordedMessage[] | undefined {
+  if (!capture.redact) return messages;
+  const kept: RecordedMessage[] = [];
+  try {
+    for (const message of messages) {
+      const result = capture.redact(message, attribute);
+      if (result !== undefined && result !== null) kept.push(result);
+    }
+  } catch {
+    return undefined;
+  }
+  return kept;
 }

@@ -132,6 +132,8 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
       onSpans: capturesOnSpans(mode),
       onEvents: capturesOnEvents(mode),
       maxLength: config.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
+      preview: mode === 'PREVIEW',
+      redact: config.redactMessage,
     };
   }
 
@@ -173,8 +175,9 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
         isEnabled: () => this.isEnabled(),
         agentName: () => this.getConfig().agentName,
         contentLimit: () => {
+          // Tool arguments and results are recorded whole or not at all: not in PREVIEW.
           const capture = this.contentCapture();
-          return capture?.onSpans ? capture.maxLength : undefined;
+          return capture?.onSpans && !capture.preview ? capture.maxLength : undefined;
         },
         contentCapture: () => this.contentCapture(),
         emitEvent: (name, attributes, ctx) => this.emitEvent(name, attributes, ctx),

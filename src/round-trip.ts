@@ -17,7 +17,14 @@ import {
   StreamedResponse,
   usageTotals,
 } from './attributes.js';
-import { inputMessages, outputMessages, systemInstructions, toolDefinitions } from './content.js';
+import {
+  inputMessages,
+  outputMessages,
+  recordMessages,
+  recordSystemInstructions,
+  systemInstructions,
+  toolDefinitions,
+} from './content.js';
 import type {
   FunctionCallLike,
   GenerateContentParametersLike,
@@ -103,9 +110,12 @@ export class RoundTrip {
   private readInput(params: GenerateContentParametersLike | undefined, limit: number): Attributes {
     const attrs: Attributes = {};
     try {
-      attrs[sc.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(inputMessages(params?.contents, limit));
+      const capture = this.capture!;
+      const input = recordMessages(inputMessages(params?.contents, limit), capture, sc.ATTR_GEN_AI_INPUT_MESSAGES);
+      if (input !== undefined) attrs[sc.ATTR_GEN_AI_INPUT_MESSAGES] = input;
       const system = systemInstructions(params?.config?.systemInstruction, limit);
-      if (system) attrs[sc.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = JSON.stringify(system);
+      const recordedSystem = system ? recordSystemInstructions(system, capture) : undefined;
+      if (recordedSystem !== undefined) attrs[sc.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = recordedSystem;
       const tools = toolDefinitions(params?.config?.tools, limit);
       if (tools) attrs[sc.ATTR_GEN_AI_TOOL_DEFINITIONS] = JSON.stringify(tools);
     } catch (err) {
@@ -164,9 +174,12 @@ export class RoundTrip {
         let output: Attributes | undefined;
         if (response) {
           const whole = response instanceof StreamedResponse ? response.asResponse() : response;
-          output = {
-            [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(outputMessages(whole, this.capture.maxLength)),
-          };
+          const recorded = recordMessages(
+            outputMessages(whole, this.capture.maxLength),
+            this.capture,
+            sc.ATTR_GEN_AI_OUTPUT_MESSAGES
+          );
+          if (recorded !== undefined) output = { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: recorded };
         }
         if (this.capture.onEvents) this.emitDetails(response, failure, { ...extra, ...output });
         if (this.capture.onSpans) extra = { ...extra, ...output };

@@ -1,4 +1,5 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { RedactMessage } from './config.js';
 import type { ModelPrice } from './cost.js';
 
 /**
@@ -28,13 +29,20 @@ export interface GeminiInstrumentationConfig extends InstrumentationConfig {
   agentName?: string;
   /**
    * Where message content may be recorded: `NO_CONTENT` (default),
-   * `SPAN_ONLY`, `EVENT_ONLY`, `SPAN_AND_EVENT`; `true` means
+   * `SPAN_ONLY`, `EVENT_ONLY`, `SPAN_AND_EVENT`, or `PREVIEW` (on spans, each
+   * message as a SHA-256 hash, its first 32 characters and its length); `true` means
    * `SPAN_AND_EVENT` and `false` `NO_CONTENT`. Overrides
    * OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT. Today this covers the
    * arguments and results of tool calls (`gen_ai.tool.call.arguments`,
    * `gen_ai.tool.call.result`), recorded on spans.
    */
-  captureMessageContent?: 'NO_CONTENT' | 'SPAN_ONLY' | 'EVENT_ONLY' | 'SPAN_AND_EVENT' | boolean;
+  captureMessageContent?: 'NO_CONTENT' | 'SPAN_ONLY' | 'EVENT_ONLY' | 'SPAN_AND_EVENT' | 'PREVIEW' | boolean;
+  /**
+   * Rewrites or drops each message before it is recorded (content capture
+   * only): return the message to record, or undefined / null to leave it out.
+   * If it throws, the messages of that attribute are not recorded at all.
+   */
+  redactMessage?: RedactMessage;
   /**
    * Longest recorded content value, in characters of JSON; longer values are
    * replaced by `{"truncated":true,"length":N,"prefix":"..."}`.

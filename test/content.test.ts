@@ -220,6 +220,70 @@ describe(`message content (@google/genai ${SDK_MAJOR}.x)`, function () {
     assertValidContent('gen_ai.input.messages', json);
   });
 
+  it('the redaction hook rewrites or drops messages before they are recorded', async function () {
+    const seen: string[] = [];
+    instrumentation.setConfig({
+      captureMessageContent: 'SPAN_ONLY',
+      redactMessage: (message, attribute) => {
+        seen.push(`${attribute}:${String(message.role)}`);
+        if (message.role === 'system') return undefined;
+        const parts = (message.parts as Array<Record<string, unknown>>).map((p) =>
+          p.type === 'text' ? { ...p, content: String(p.content).replace(SECRET, '[redacted]') } : p
+        );
+        return { ...message, parts };
+      },
+    });
+    await client().models.generateContent(request());
+    const [span] = finishedSpans();
+    const content = contentOf(span);
+    assert.deepEqual(seen, [
+      'gen_ai.input.messages:user',
+      'gen_ai.system_instructions:system',
+      'gen_ai.output.messages:assistant',
+    ]);
+    assert.equal(JSON.stringify(span.attributes).includes(SECRET), false);
+    assert.deepEqual((content['gen_ai.input.messages'] as Array<{ parts: Array<{ content?: string }> }>)[0].parts[0], {
+      type: 'text',
+      content: 'Describe this: [redacted]',
+    });
+    assert.equal(content['gen_ai.system_instructions'], undefined);
+    if (!schemasAvailable) this.skip();
+    assertValidContent('gen_ai.input.messages', span.attributes['gen_ai.input.messages']);
+  });
+
+  it('a redaction hook that throws: those messages are not recorded at all', async () => {
+    instrumentation.setConfig({
+      captureMessageContent: 'SPAN_ONLY',
+      redactMessage: () => {
+        throw new Error('redactor broke');
+      },
+    });
+    const response = await client().models.generateContent(request());
+    assert.ok(response.candidates);
+    const content = contentOf(finishedSpans()[0]);
+    assert.deepEqual(Object.keys(content), ['gen_ai.tool.definitions']);
+  });
+
+  it('PREVIEW: per message a SHA-256, the first 32 characters and the length, on the span', async function () {
+    instrumentation.setConfig({ captureMessageContent: 'PREVIEW' });
+    const long = `${SECRET} and then a great deal more text that goes on and on.`;
+    await client().models.generateContent({ model: MODEL, contents: long });
+    const [span] = finishedSpans();
+    const { createHash } = await import('node:crypto');
+    assert.deepEqual(contentOf(span)['gen_ai.input.messages'], [
+      {
+        role: 'user',
+        parts: [{ type: 'text', content: long.slice(0, 32) }],
+        sha256: createHash('sha256').update(long).digest('hex'),
+        length: long.length,
+      },
+    ]);
+    assert.equal(String(span.attributes['gen_ai.input.messages']).includes('great deal'), false);
+    if (!schemasAvailable) this.skip();
+    assertValidContent('gen_ai.input.messages', span.attributes['gen_ai.input.messages']);
+    assertValidContent('gen_ai.output.messages', span.attributes['gen_ai.output.messages']);
+  });
+
   it('function calls and responses in a manual loop, and the system instruction not repeated', async function () {
     reply = (req) => {
       const body = req.body as { contents: Array<{ parts: Array<{ functionResponse?: unknown }> }> };
