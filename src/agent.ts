@@ -165,7 +165,8 @@ export function startAgentRun(
   metrics: GenAIMetrics,
   models: ModelsLike | undefined,
   params: GenerateContentParametersLike | undefined,
-  agentName: string | undefined
+  agentName: string | undefined,
+  user: Attributes = {}
 ): AgentRun {
   const model = typeof params?.model === 'string' ? params.model : undefined;
   const attributes: Attributes = {
@@ -174,6 +175,7 @@ export function startAgentRun(
   };
   if (model) attributes[sc.ATTR_GEN_AI_REQUEST_MODEL] = model;
   if (agentName) attributes[sc.ATTR_GEN_AI_AGENT_NAME] = agentName;
+  Object.assign(attributes, user);
   const span = tracer.startSpan(sc.AGENT_RUN_SPAN_NAME, { kind: SpanKind.INTERNAL, attributes });
   return new AgentRun(span, true, agentName, metrics, model, params?.config?.tools);
 }

@@ -9,6 +9,7 @@ import {
 } from './config.js';
 import { costOf, priceFor, type PriceTable } from './cost.js';
 import type { GenerateContentResponseLike } from './internal-types.js';
+import { endUserAttributes } from './enduser.js';
 import { FunctionCallLinks } from './links.js';
 import { GenAIMetrics } from './metrics.js';
 import { BUILTIN_PRICES } from './prices.js';
@@ -180,6 +181,7 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
           return capture?.onSpans && !capture.preview ? capture.maxLength : undefined;
         },
         contentCapture: () => this.contentCapture(),
+        endUser: (ctx) => endUserAttributes(ctx, this.getConfig()),
         emitEvent: (name, attributes, ctx) => this.emitEvent(name, attributes, ctx),
         watchShutdown: () => this.watchShutdown(),
         wrap: (target, name, wrapper) => this._wrap(target, name as never, wrapper as never),

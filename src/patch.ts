@@ -159,7 +159,7 @@ function loopAware(host: PatchHost, original: AnyFunction, stream: boolean): Any
     let run: AgentRun;
     try {
       if (!host.isEnabled() || !automaticFunctionCalling(params)) return original.apply(this, args);
-      run = startAgentRun(host.tracer, host.metrics, this, params, host.agentName());
+      run = startAgentRun(host.tracer, host.metrics, this, params, host.agentName(), host.endUser(context.active()));
       if (run.span.isRecording()) traceCallableTools(params?.config?.tools, toolTracing(host));
       if (stream) host.watchShutdown();
     } catch (err) {

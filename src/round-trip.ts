@@ -45,6 +45,8 @@ export interface RoundTripHost {
   readonly links: FunctionCallLinks;
   /** Where content goes; undefined when it is not captured at all (the default). */
   contentCapture(): ContentCapture | undefined;
+  /** Who the call is for (enduser.id hashed, role, plan), from the app's callback and baggage. */
+  endUser(ctx: Context): Attributes;
   /** Emits a log event (the `gen_ai.client.inference.operation.details` event) in `ctx`. */
   emitEvent(name: string, attributes: Attributes, ctx: Context): void;
   /** USD for this usage at the model's list price; undefined for an unknown model (reported once). */
@@ -69,6 +71,8 @@ export class RoundTrip {
   private readonly capture?: ContentCapture;
   /** The request's content attributes, when captured. */
   private inputContent?: Attributes;
+  /** enduser.* of the call (empty when unknown). */
+  private readonly user: Attributes;
   /** The request attributes, kept for the event (event capture only). */
   private requestAttrs?: Attributes;
   private chunkAttrs?: Attributes;
@@ -89,9 +93,11 @@ export class RoundTrip {
     const links =
       answered.length > 0 ? host.links.answered(trace.getSpanContext(parent)?.traceId, answered) : undefined;
     this.run = activeAgentRun(parent);
+    this.user = host.endUser(parent);
     this.run?.roundStarted(params, answered.length);
-    // The SDK copies span attributes: no copy of ours needed.
-    this.span = startGenerateContentSpan(host.tracer, this.attrs, params, stream, links);
+    // At start, so a sampler can keep, say, enduser.role = qa. (The SDK copies span attributes.)
+    const startAttrs = Object.keys(this.user).length > 0 ? { ...this.attrs, ...this.user } : this.attrs;
+    this.span = startGenerateContentSpan(host.tracer, startAttrs, params, stream, links);
     const capture = host.contentCapture();
     const onSpan = capture?.onSpans === true && this.span.isRecording();
     this.contentLimit = onSpan ? capture.maxLength : undefined;
@@ -135,6 +141,7 @@ export class RoundTrip {
   ): void {
     const attrs: Attributes = {
       ...this.attrs,
+      ...this.user,
       ...this.requestAttrs,
       ...responseAttributes(response),
       ...extra,
@@ -229,6 +236,8 @@ export class RoundTrip {
         costAttrs[sc.ATTR_GEN_AI_REQUEST_MODEL] = attrs[sc.ATTR_GEN_AI_REQUEST_MODEL];
       if (attrs[sc.ATTR_GEN_AI_RESPONSE_MODEL])
         costAttrs[sc.ATTR_GEN_AI_RESPONSE_MODEL] = attrs[sc.ATTR_GEN_AI_RESPONSE_MODEL];
+      // Cost per (hashed) user: the one metric that carries enduser.id.
+      if (this.user[sc.ATTR_ENDUSER_ID] !== undefined) costAttrs[sc.ATTR_ENDUSER_ID] = this.user[sc.ATTR_ENDUSER_ID];
       m.cost.add(cost, costAttrs);
     }
   }

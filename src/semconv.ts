@@ -86,6 +86,10 @@ export const GEN_AI_TOKEN_TYPE_VALUE_OUTPUT = 'output';
 /** Not in the conventions; kept under this name because users already query it. USD at list prices. */
 export const ATTR_GEN_AI_COST_USD = 'gen_ai.cost.usd';
 
+// End user (general conventions).
+export const ATTR_ENDUSER_ID = 'enduser.id';
+export const ATTR_ENDUSER_ROLE = 'enduser.role';
+
 // General (stable) conventions used by the GenAI spans.
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
@@ -122,3 +126,5 @@ export const ATTR_GCP_GEN_AI_AGENT_INFERENCE_CALLS = 'gcp.gen_ai.agent.inference
 export const ATTR_GCP_GEN_AI_AGENT_TOOL_CALLS = 'gcp.gen_ai.agent.tool_calls';
 /** True when `maximumRemoteCalls` stopped the loop: the SDK returns the last function-call response silently. */
 export const ATTR_GCP_GEN_AI_AGENT_MAX_REMOTE_CALLS_REACHED = 'gcp.gen_ai.agent.max_remote_calls_reached';
+/** The end user's plan or tier, from baggage (`enduser.plan` by default). */
+export const ATTR_GCP_GEN_AI_ENDUSER_PLAN = 'gcp.gen_ai.enduser.plan';

@@ -1,12 +1,17 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import type { RedactMessage } from './config.js';
 import type { ModelPrice } from './cost.js';
+import type { EndUserOptions } from './enduser.js';
 
 /**
  * Options of {@link GeminiInstrumentation}. Besides these, the standard
  * `OTEL_*` environment variables configure the SDK that exports what we record.
  */
-export interface GeminiInstrumentationConfig extends InstrumentationConfig {
+/**
+ * End-user identity (see EndUserOptions): `endUserId`, `endUserBaggageKeys`,
+ * `endUserIdSalt`, `recordRawEndUserId`.
+ */
+export interface GeminiInstrumentationConfig extends InstrumentationConfig, EndUserOptions {
   /**
    * A `chunk_progress` event on a stream's span every this many chunks, with
    * the count so far in its `chunks` attribute. 0 turns the events off.
