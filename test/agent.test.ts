@@ -297,6 +297,18 @@ describe(`function-calling loops (@google/genai ${SDK_MAJOR}.x)`, function () {
       tools[2].attributes['gen_ai.tool.call.result'],
       '{"result":"get_weather done","args":{"city":"Lima"}}'
     );
+    // Each round trip of the loop records its own input and output.
+    const hops = finishedSpans()
+      .filter((s) => s.name === `generate_content ${MODEL}`)
+      .slice(-2);
+    const roles = hops.map((h) =>
+      JSON.parse(String(h.attributes['gen_ai.input.messages'])).map((m: { role: string }) => m.role)
+    );
+    assert.deepEqual(roles, [['user'], ['user', 'assistant', 'tool']]);
+    assert.deepEqual(
+      hops.map((h) => JSON.parse(String(h.attributes['gen_ai.output.messages']))[0].finish_reason),
+      ['tool_call', 'stop']
+    );
   });
 
   it('gen_ai.agent.name from the agentName option', async () => {

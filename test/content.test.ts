@@ -77,7 +77,7 @@ describe(`message content (@google/genai ${SDK_MAJOR}.x)`, function () {
     for (const span of spans) assert.deepEqual(contentOf(span), {});
     const dump =
       JSON.stringify(spans.map((s) => ({ a: s.attributes, e: s.events }))) + JSON.stringify(await collectMetrics());
-    for (const secret of [SECRET, 'You are terse', 'Hello from', 'Look a word up', TEST_API_KEY]) {
+    for (const secret of [SECRET, 'You are terse', 'Hello from', 'Paris', 'Look a word up', TEST_API_KEY]) {
       assert.equal(dump.includes(secret), false, secret);
     }
     assert.deepEqual(finishedLogs(), [], 'no content events');
