@@ -37,6 +37,7 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
   private _metrics?: GenAIMetrics;
   private _prices?: { from: unknown; table: PriceTable };
   private _unpricedWarned?: Set<string>;
+  private _capture?: { config: GeminiInstrumentationConfig; capture: ContentCapture | undefined };
   private _explicitProvider?: TracerProvider;
   private readonly _watchedProviders = new WeakSet<object>();
 
@@ -124,18 +125,27 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
     return costOf(response?.usageMetadata, found.price, vertexAi);
   }
 
-  /** Where content goes under the current options and environment; undefined for NO_CONTENT. */
+  /**
+   * Where content goes under the current options and environment; undefined
+   * for NO_CONTENT. Worked out once per configuration (setConfig() makes a new
+   * one), not on every call.
+   */
   private contentCapture(): ContentCapture | undefined {
     const config = this.getConfig();
+    if (this._capture?.config === config) return this._capture.capture;
     const mode = captureMode(config.captureMessageContent);
-    if (mode === 'NO_CONTENT') return undefined;
-    return {
-      onSpans: capturesOnSpans(mode),
-      onEvents: capturesOnEvents(mode),
-      maxLength: config.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
-      preview: mode === 'PREVIEW',
-      redact: config.redactMessage,
-    };
+    const capture: ContentCapture | undefined =
+      mode === 'NO_CONTENT'
+        ? undefined
+        : {
+            onSpans: capturesOnSpans(mode),
+            onEvents: capturesOnEvents(mode),
+            maxLength: config.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
+            preview: mode === 'PREVIEW',
+            redact: config.redactMessage,
+          };
+    this._capture = { config, capture };
+    return capture;
   }
 
   /** A log event through the logs API (the instrumentation's logger), in `ctx` so it carries the span's ids. */
