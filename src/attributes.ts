@@ -367,13 +367,16 @@ export function automaticFunctionCalling(params: GenerateContentParametersLike |
 }
 
 /** The function calls in the candidate the SDK acts on (the first), in order. */
-export function functionCallsOf(response: GenerateContentResponseLike | undefined): FunctionCallLike[] {
+export function functionCallsOf(response: GenerateContentResponseLike | undefined): readonly FunctionCallLike[] {
   const parts = response?.candidates?.[0]?.content?.parts;
-  if (!Array.isArray(parts)) return [];
-  const calls: FunctionCallLike[] = [];
-  for (const part of parts) if (part?.functionCall) calls.push(part.functionCall);
-  return calls;
+  if (!Array.isArray(parts)) return NO_CALLS;
+  let calls: FunctionCallLike[] | undefined;
+  for (const part of parts) if (part?.functionCall) (calls ??= []).push(part.functionCall);
+  return calls ?? NO_CALLS;
 }
+
+/** Most responses ask for no function call: they share this empty list. */
+const NO_CALLS: readonly FunctionCallLike[] = Object.freeze([]);
 
 /**
  * The function responses in the newest turn of a request: the app answering

@@ -65,8 +65,6 @@ export class RoundTrip {
   /** operation, provider, request model, server address and port: the span's first and the metrics' base attributes. */
   private readonly attrs: Attributes;
   private readonly vertexAi: boolean;
-  /** Max length of each recorded text when content goes on the span, else undefined. */
-  readonly contentLimit: number | undefined;
   /** Content capture for this round trip, when any (span, event or both). */
   private readonly capture?: ContentCapture;
   /** The request's content attributes, when captured. */
@@ -100,10 +98,9 @@ export class RoundTrip {
     this.span = startGenerateContentSpan(host.tracer, startAttrs, params, stream, links);
     const capture = host.contentCapture();
     const onSpan = capture?.onSpans === true && this.span.isRecording();
-    this.contentLimit = onSpan ? capture.maxLength : undefined;
     if (capture && (onSpan || capture.onEvents)) {
       this.capture = { ...capture, onSpans: onSpan };
-      this.inputContent = this.readInput(params, capture.maxLength);
+      this.inputContent = this.readInput(params, this.capture);
       if (onSpan) this.span.setAttributes(this.inputContent);
       if (capture.onEvents) {
         this.requestAttrs = requestAttributes(params);
@@ -113,10 +110,10 @@ export class RoundTrip {
   }
 
   /** The request's messages, system instruction and tools (content capture only). */
-  private readInput(params: GenerateContentParametersLike | undefined, limit: number): Attributes {
+  private readInput(params: GenerateContentParametersLike | undefined, capture: ContentCapture): Attributes {
     const attrs: Attributes = {};
+    const limit = capture.maxLength;
     try {
-      const capture = this.capture!;
       const input = recordMessages(inputMessages(params?.contents, limit), capture, sc.ATTR_GEN_AI_INPUT_MESSAGES);
       if (input !== undefined) attrs[sc.ATTR_GEN_AI_INPUT_MESSAGES] = input;
       const system = systemInstructions(params?.config?.systemInstruction, limit);
@@ -151,6 +148,11 @@ export class RoundTrip {
     this.host.emitEvent(sc.EVENT_INFERENCE_OPERATION_DETAILS, attrs, trace.setSpan(context.active(), this.span));
   }
 
+  /** Whether this round trip records content (on its span, as an event, or both): a stream then keeps its parts. */
+  get capturesContent(): boolean {
+    return this.capture !== undefined;
+  }
+
   /** A stream chunk reached the app at `t`: the time since the previous one is a metric point. */
   chunk(value: GenerateContentResponseLike | undefined, t: number): void {
     if (this.lastChunkAt === 0) {
@@ -172,7 +174,7 @@ export class RoundTrip {
     let cost: number | undefined;
     let extra = spanExtra;
     try {
-      const calls: FunctionCallLike[] =
+      const calls: readonly FunctionCallLike[] =
         (response as StreamedResponse | undefined)?.functionCalls ?? functionCallsOf(response);
       const requestModel = this.attrs[sc.ATTR_GEN_AI_REQUEST_MODEL] as string | undefined;
       cost = response?.usageMetadata ? this.host.costOf(response, requestModel, this.vertexAi) : undefined;
@@ -198,8 +200,10 @@ export class RoundTrip {
       diag.warn(`${LOG_PREFIX} could not record a round trip`, err);
     }
     // A stream that failed still shows what it said before.
-    if (failure) endSpanWithError(this.span, failure.error, { ...responseAttributes(response), ...extra });
-    else endSpanWithResponse(this.span, response, extra);
+    if (failure) {
+      const partial = this.span.isRecording() ? { ...responseAttributes(response), ...extra } : undefined;
+      endSpanWithError(this.span, failure.error, partial);
+    } else endSpanWithResponse(this.span, response, extra);
   }
 
   private recordMetrics(

@@ -128,8 +128,8 @@ class RoundTripSink implements StreamSink {
   ) {
     this.progressEvery = options.chunkProgressInterval > 0 ? Math.floor(options.chunkProgressInterval) : 0;
     this.recording = roundTrip.span.isRecording();
-    // Parts are kept only when content goes on the span.
-    this.response = new StreamedResponse(true, roundTrip.contentLimit !== undefined);
+    // Parts are kept only when content is captured (span or event).
+    this.response = new StreamedResponse(true, roundTrip.capturesContent);
   }
 
   chunk(value: unknown, t: number): void {

@@ -207,6 +207,17 @@ describe(`message content (@google/genai ${SDK_MAJOR}.x)`, function () {
     ]);
   });
 
+  it('EVENT_ONLY on a stream: the event carries the whole answer joined from its chunks', async () => {
+    instrumentation.setConfig({ captureMessageContent: 'EVENT_ONLY' });
+    for await (const c of await client().models.generateContentStream({ model: MODEL, contents: 'Hi' })) assert.ok(c);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(contentOf(finishedSpans()[0]), {});
+    const [event] = finishedLogs();
+    assert.deepEqual(JSON.parse(String(event.attributes['gen_ai.output.messages'])), [
+      { role: 'assistant', parts: [{ type: 'text', content: `Hello from ${MODEL}.` }], finish_reason: 'stop' },
+    ]);
+  });
+
   it('a 300 KB prompt is cut at maxContentLength, marked, and still valid JSON', async function () {
     instrumentation.setConfig({ captureMessageContent: 'SPAN_ONLY', maxContentLength: 1000 });
     const huge = 'x'.repeat(300 * 1024);
