@@ -5,7 +5,7 @@
  * the loop's totals; the app's results and errors unchanged. Also manual
  * loops: links between round trips, and withAgentRun().
  */
-import { finishedSpans, instrumentation, resetSpans } from './utils/otel';
+import { finishedSpans, instrumentation, resetSpans, resetInstrumentation } from './utils/otel';
 import * as assert from 'node:assert/strict';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -114,9 +114,7 @@ describe(`function-calling loops (@google/genai ${SDK_MAJOR}.x)`, function () {
   });
   after(() => server.close());
   beforeEach(() => {
-    instrumentation.enable();
-    instrumentation.setConfig({});
-    resetSpans();
+    resetInstrumentation();
     requests.length = 0;
   });
   afterEach(() => assert.equal(script.length, 0, 'every scripted reply used'));

@@ -3,7 +3,7 @@
  * conventions' messages, valid against their JSON schemas, bounded, and
  * never with inline bytes.
  */
-import { finishedSpans, instrumentation, resetSpans } from './utils/otel';
+import { finishedSpans, instrumentation, resetInstrumentation } from './utils/otel';
 import { collectMetrics } from './utils/metrics';
 import { finishedLogs, logExporter } from './utils/logs';
 import * as assert from 'node:assert/strict';
@@ -28,10 +28,8 @@ describe(`message content (@google/genai ${SDK_MAJOR}.x)`, function () {
     return server.close();
   });
   beforeEach(() => {
-    instrumentation.enable();
-    instrumentation.setConfig({});
+    resetInstrumentation();
     reply = () => undefined;
-    resetSpans();
     logExporter.reset();
   });
 

@@ -3,7 +3,7 @@
  * (HMAC-SHA-256 with a salt), raw only when asked; role and plan passed
  * through, at span start so samplers can use them; cost per hashed user.
  */
-import { finishedSpans, instrumentation, resetSpans, tracerProvider } from './utils/otel';
+import { finishedSpans, instrumentation, tracerProvider, resetInstrumentation } from './utils/otel';
 import { collectMetrics } from './utils/metrics';
 import * as assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -25,9 +25,7 @@ describe(`end-user identity (@google/genai ${SDK_MAJOR}.x)`, () => {
     return server.close();
   });
   beforeEach(async () => {
-    instrumentation.enable();
-    instrumentation.setConfig({});
-    resetSpans();
+    resetInstrumentation();
     await collectMetrics();
   });
 

@@ -3,7 +3,7 @@
  * (nock intercepts fetch): one exact span per round trip, and the app sees
  * exactly what it sees without the instrumentation.
  */
-import { finishedSpans, instrumentation, resetSpans, tracerProvider } from './utils/otel';
+import { finishedSpans, instrumentation, tracerProvider, resetInstrumentation } from './utils/otel';
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { types } from 'node:util';
@@ -74,9 +74,7 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
     nock.enableNetConnect();
   });
   beforeEach(() => {
-    instrumentation.enable();
-    instrumentation.setConfig({});
-    resetSpans();
+    resetInstrumentation();
   });
   afterEach(() => {
     assert.ok(nock.isDone(), `pending mocks: ${nock.pendingMocks().join(', ')}`);

@@ -3,7 +3,7 @@
  * the real metrics SDK: names, units, advised buckets, attributes, counts and
  * sums, for plain, failed, streamed and function-calling calls, sampled or not.
  */
-import { instrumentation, resetSpans, finishedSpans, tracerProvider } from './utils/otel';
+import { instrumentation, finishedSpans, tracerProvider, resetInstrumentation } from './utils/otel';
 import { collectMetrics, type Point } from './utils/metrics';
 import * as assert from 'node:assert/strict';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
@@ -40,10 +40,8 @@ describe(`metrics and cost (@google/genai ${SDK_MAJOR}.x)`, function () {
     return server.close();
   });
   beforeEach(async () => {
-    instrumentation.enable();
-    instrumentation.setConfig({});
+    resetInstrumentation();
     reply = () => undefined;
-    resetSpans();
     await collectMetrics(); // start from nothing
   });
 

@@ -5,7 +5,7 @@
  * sent and received, and the app's results are the same with and without
  * the instrumentation. Skips where ../shared is absent (a user's clone).
  */
-import { finishedSpans, instrumentation, resetSpans } from './utils/otel';
+import { finishedSpans, instrumentation, resetSpans, resetInstrumentation } from './utils/otel';
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -151,9 +151,7 @@ describe(`recorded Gemini API traffic, generateContent (@google/genai ${SDK_MAJO
     nock.enableNetConnect();
   });
   beforeEach(() => {
-    instrumentation.enable();
-    instrumentation.setConfig({});
-    resetSpans();
+    resetInstrumentation();
   });
 
   if (recordings.length === 0) {

@@ -5,7 +5,7 @@
  * last chunk's usage; and the app sees the same chunks and errors as without
  * the instrumentation.
  */
-import { finishedSpans, instrumentation, resetSpans, tracerProvider } from './utils/otel';
+import { finishedSpans, instrumentation, tracerProvider, resetInstrumentation } from './utils/otel';
 import * as assert from 'node:assert/strict';
 import { SpanStatusCode } from '@opentelemetry/api';
 import {
@@ -43,9 +43,7 @@ describe(`streams (@google/genai ${SDK_MAJOR}.x)`, function () {
   });
   after(() => server.close());
   beforeEach(() => {
-    instrumentation.enable();
-    instrumentation.setConfig({});
-    resetSpans();
+    resetInstrumentation();
     reply = () => ({ chunks: THREE_CHUNKS });
   });
 

@@ -31,3 +31,10 @@ export function finishedSpans(): ReadableSpan[] {
 export function resetSpans(): void {
   spanExporter.reset();
 }
+
+/** Each test starts from the default: enabled, default options, no spans. */
+export function resetInstrumentation(): void {
+  instrumentation.enable();
+  instrumentation.setConfig({});
+  spanExporter.reset();
+}
