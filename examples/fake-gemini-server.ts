@@ -21,6 +21,8 @@ export interface FakeRequest {
 export interface FakeReply {
   status?: number;
   body?: unknown;
+  /** The body sent as it is, instead of `body` as JSON (to send a malformed reply). */
+  rawBody?: string;
   /** SSE events: objects are sent as JSON, `{ raw }` as the literal data line (to send a malformed chunk). */
   chunks?: unknown[];
   /** Wait before answering at all (headers included). */
@@ -111,8 +113,8 @@ function sendChunks(res: http.ServerResponse, reply: FakeReply): void {
       res.end();
       return;
     }
-    const chunk = chunks[i++] as { raw?: string };
-    res.write(`data: ${typeof chunk.raw === 'string' ? chunk.raw : JSON.stringify(chunk)}\r\n\r\n`);
+    const chunk = chunks[i++] as { raw?: string } | null;
+    res.write(`data: ${typeof chunk?.raw === 'string' ? chunk.raw : JSON.stringify(chunk)}\r\n\r\n`);
     schedule();
   };
   const schedule = () => (reply.chunkDelayMs ? setTimeout(sendNext, reply.chunkDelayMs) : setImmediate(sendNext));
@@ -149,7 +151,7 @@ export function startFakeGemini(handler?: FakeHandler, host = '127.0.0.1'): Prom
           return;
         }
         res.writeHead(reply.status ?? 200, { 'content-type': 'application/json; charset=UTF-8' });
-        res.end(JSON.stringify(reply.body ?? {}));
+        res.end(reply.rawBody ?? JSON.stringify(reply.body ?? {}));
       };
       if (reply.delayMs) setTimeout(send, reply.delayMs);
       else send();

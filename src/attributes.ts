@@ -182,8 +182,15 @@ export function usageTotals(usage: UsageMetadataLike | undefined): UsageTotals {
   };
 }
 
+/** A token count as the API means it: a whole number, never negative; anything else is unknown. */
 function intOrUndefined(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+/** The model version a response names, when it names one as a string. */
+export function modelVersionOf(response: GenerateContentResponseLike | undefined): string | undefined {
+  const model = response?.modelVersion;
+  return typeof model === 'string' && model ? model : undefined;
 }
 
 /**
@@ -320,8 +327,8 @@ export class StreamedResponse implements GenerateContentResponseLike {
   observe(chunk: GenerateContentResponseLike | undefined): void {
     if (!chunk || typeof chunk !== 'object') return;
     if (chunk.usageMetadata) this.usageMetadata = chunk.usageMetadata;
-    if (chunk.responseId) this.responseId = chunk.responseId;
-    if (chunk.modelVersion) this.modelVersion = chunk.modelVersion;
+    if (typeof chunk.responseId === 'string' && chunk.responseId) this.responseId = chunk.responseId;
+    if (typeof chunk.modelVersion === 'string' && chunk.modelVersion) this.modelVersion = chunk.modelVersion;
     if (chunk.promptFeedback) this.promptFeedback = chunk.promptFeedback;
     const candidates = chunk.candidates;
     if (!Array.isArray(candidates)) return;
@@ -376,7 +383,7 @@ export function functionCallsOf(response: GenerateContentResponseLike | undefine
 }
 
 /** Most responses ask for no function call: they share this empty list. */
-const NO_CALLS: readonly FunctionCallLike[] = Object.freeze([]);
+export const NO_CALLS: readonly FunctionCallLike[] = Object.freeze([]);
 
 /**
  * The function responses in the newest turn of a request: the app answering

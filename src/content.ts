@@ -121,7 +121,9 @@ export function systemInstructions(systemInstruction: unknown, maxLength: number
 }
 
 /** The conventions' finish reason for a Gemini one (the conventions' values where they fit, else Gemini's, lowercased). */
-export function finishReason(reason: string | undefined, calledTools: boolean): string {
+export function finishReason(reason: unknown, calledTools: boolean): string {
+  // A finish reason that is not a string is no finish reason.
+  if (typeof reason !== 'string') reason = undefined;
   switch (reason) {
     case 'STOP':
     case undefined:
@@ -141,7 +143,7 @@ export function finishReason(reason: string | undefined, calledTools: boolean): 
     case 'UNEXPECTED_TOOL_CALL':
       return 'error';
     default:
-      return reason.toLowerCase();
+      return (reason as string).toLowerCase();
   }
 }
 
@@ -151,8 +153,8 @@ export function outputMessages(response: GenerateContentResponseLike | undefined
   if (!Array.isArray(candidates)) return [];
   const out: Json[] = [];
   for (const candidate of candidates as Array<CandidateLike | undefined>) {
-    if (!candidate) continue;
-    const parts = candidate.content?.parts ?? [];
+    if (!candidate || typeof candidate !== 'object') continue;
+    const parts = Array.isArray(candidate.content?.parts) ? candidate.content.parts : [];
     out.push({
       role: 'assistant',
       parts: toParts(parts, maxLength),

@@ -13,6 +13,7 @@ import { endUserAttributes } from './enduser.js';
 import { FunctionCallLinks } from './links.js';
 import { GenAIMetrics } from './metrics.js';
 import { BUILTIN_PRICES } from './prices.js';
+import { modelVersionOf } from './attributes.js';
 import { genaiModuleDefinition } from './patch.js';
 import { DEFAULT_CHUNK_PROGRESS_INTERVAL, DEFAULT_STREAM_IDLE_TIMEOUT_MS, OpenStreams } from './stream.js';
 import type { GeminiInstrumentationConfig } from './types.js';
@@ -108,10 +109,10 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
     requestModel: string | undefined,
     vertexAi: boolean
   ): number | undefined {
-    const found = priceFor(this.priceTable(), response?.modelVersion, requestModel, vertexAi);
+    const found = priceFor(this.priceTable(), modelVersionOf(response), requestModel, vertexAi);
     if (!found) {
       // Never a guess: no cost, and one word about it per model.
-      const name = response?.modelVersion ?? requestModel ?? '(no model)';
+      const name = modelVersionOf(response) ?? requestModel ?? '(no model)';
       const warned = (this._unpricedWarned ??= new Set());
       if (!warned.has(name) && warned.size < 100) {
         warned.add(name);

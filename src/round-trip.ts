@@ -11,6 +11,8 @@ import {
   answeredCallsOf,
   errorType,
   functionCallsOf,
+  modelVersionOf,
+  NO_CALLS,
   requestAttributes,
   responseAttributes,
   samplingAttributes,
@@ -156,7 +158,7 @@ export class RoundTrip {
   /** A stream chunk reached the app at `t`: the time since the previous one is a metric point. */
   chunk(value: GenerateContentResponseLike | undefined, t: number): void {
     if (this.lastChunkAt === 0) {
-      const model = value?.modelVersion;
+      const model = modelVersionOf(value);
       this.chunkAttrs = model ? { ...this.attrs, [sc.ATTR_GEN_AI_RESPONSE_MODEL]: model } : this.attrs;
     } else {
       this.host.metrics.timePerOutputChunk.record((t - this.lastChunkAt) / 1000, this.chunkAttrs);
@@ -174,8 +176,9 @@ export class RoundTrip {
     let cost: number | undefined;
     let extra = spanExtra;
     try {
+      // Never the SDK's own `functionCalls` getter: it warns on the console.
       const calls: readonly FunctionCallLike[] =
-        (response as StreamedResponse | undefined)?.functionCalls ?? functionCallsOf(response);
+        response instanceof StreamedResponse ? (response.functionCalls ?? NO_CALLS) : functionCallsOf(response);
       const requestModel = this.attrs[sc.ATTR_GEN_AI_REQUEST_MODEL] as string | undefined;
       cost = response?.usageMetadata ? this.host.costOf(response, requestModel, this.vertexAi) : undefined;
       if (cost !== undefined) extra = { ...extra, [sc.ATTR_GEN_AI_COST_USD]: cost };
@@ -214,7 +217,8 @@ export class RoundTrip {
   ): void {
     const m = this.host.metrics;
     const attrs: Attributes = { ...this.attrs };
-    if (response?.modelVersion) attrs[sc.ATTR_GEN_AI_RESPONSE_MODEL] = response.modelVersion;
+    const responseModel = modelVersionOf(response);
+    if (responseModel) attrs[sc.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
     if (failure) {
       m.operationDuration.record((performance.now() - this.startedAt) / 1000, {
         ...attrs,
