@@ -96,6 +96,7 @@ export interface GenerateContentResponseLike {
 export interface ApiClientLike {
   isVertexAI?(): boolean;
   getBaseUrl?(): string | undefined;
+  getApiKey?(): string | undefined;
 }
 
 /** `this` inside a `Models` method. */

@@ -171,17 +171,17 @@ function loopAware(host: PatchHost, original: AnyFunction, stream: boolean): Any
     try {
       result = context.with(ctx, () => original.apply(this, args));
     } catch (err) {
-      run.end(err);
+      endRunQuietly(run, err);
       throw err;
     }
     if (!isThenable(result)) {
-      run.end();
+      endRunQuietly(run);
       return result;
     }
     if (!stream) {
       result.then(
-        () => run.end(),
-        (err: unknown) => run.end(err)
+        () => endRunQuietly(run),
+        (err: unknown) => endRunQuietly(run, err)
       );
       return result;
     }
@@ -194,11 +194,19 @@ function loopAware(host: PatchHost, original: AnyFunction, stream: boolean): Any
           end: (outcome, error) => run.end(error, outcome),
         }),
       (err: unknown) => {
-        run.end(err);
+        endRunQuietly(run, err);
         throw err;
       }
     );
   };
+}
+
+function endRunQuietly(run: AgentRun, error?: unknown): void {
+  try {
+    run.end(error);
+  } catch (err) {
+    diag.warn(`${LOG_PREFIX} could not end agent.run`, err);
+  }
 }
 
 function toolTracing(host: PatchHost) {
@@ -231,11 +239,11 @@ function runRoundTrip(
   try {
     result = context.with(ctx, () => original.apply(models, args));
   } catch (err) {
-    roundTrip.end(undefined, { error: err });
+    endQuietly(roundTrip, undefined, { error: err });
     throw err;
   }
   if (!isThenable(result)) {
-    roundTrip.end(undefined);
+    endQuietly(roundTrip, undefined);
     return { result };
   }
   return { result, roundTrip, ctx };
@@ -253,8 +261,8 @@ function patchedGenerateContentInternal(host: PatchHost, original: AnyFunction):
     // Our reactions never throw, so the promise `then` derives never rejects:
     // the app sees only the SDK's promise, settling exactly as it would.
     (result as PromiseLike<unknown>).then(
-      (response) => roundTrip.end(response as GenerateContentResponseLike),
-      (error: unknown) => roundTrip.end(undefined, { error })
+      (response) => endQuietly(roundTrip, response as GenerateContentResponseLike),
+      (error: unknown) => endQuietly(roundTrip, undefined, { error })
     );
     return result;
   };
@@ -274,9 +282,25 @@ function patchedGenerateContentStreamInternal(host: PatchHost, original: AnyFunc
     return (result as Promise<unknown>).then(
       (iterator) => host.streams.wrapRoundTrip(iterator, roundTrip, ctx),
       (error: unknown) => {
-        roundTrip.end(undefined, { error });
+        endQuietly(roundTrip, undefined, { error });
         throw error;
       }
     );
   };
+}
+
+/**
+ * Ends a round trip from a reaction to the SDK's promise: a throw there would
+ * reject a promise nobody handles, so nothing may escape.
+ */
+function endQuietly(
+  roundTrip: RoundTrip,
+  response: GenerateContentResponseLike | undefined,
+  failure?: { error: unknown }
+) {
+  try {
+    roundTrip.end(response, failure);
+  } catch (err) {
+    diag.warn(`${LOG_PREFIX} could not end a round trip`, err);
+  }
 }

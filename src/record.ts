@@ -16,8 +16,13 @@ import {
 } from '@opentelemetry/api';
 import { errorType, requestAttributes, responseAttributes, spanName } from './attributes.js';
 import type { GenerateContentParametersLike, GenerateContentResponseLike } from './internal-types.js';
+import { scrubSecrets } from './secrets.js';
 import {
   ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_EXCEPTION_STACKTRACE,
+  ATTR_EXCEPTION_TYPE,
+  EVENT_EXCEPTION,
   ATTR_GEN_AI_REQUEST_STREAM,
   GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
 } from './semconv.js';
@@ -36,10 +41,15 @@ export function startGenerateContentSpan(
     attributes,
     links,
   });
-  // Request parameters matter only to a span that is kept.
-  if (span.isRecording()) {
-    span.setAttributes(requestAttributes(params));
-    if (stream) span.setAttribute(ATTR_GEN_AI_REQUEST_STREAM, true);
+  // Request parameters matter only to a span that is kept. Once started, the
+  // span is returned whatever happens, so that it ends.
+  try {
+    if (span.isRecording()) {
+      span.setAttributes(requestAttributes(params));
+      if (stream) span.setAttribute(ATTR_GEN_AI_REQUEST_STREAM, true);
+    }
+  } catch (err) {
+    diag.warn('opentelemetry-instrumentation-google-genai: could not read the request', err);
   }
   return span;
 }
@@ -60,16 +70,29 @@ export function endSpanWithResponse(
   });
 }
 
-/** Ends the span as failed: status ERROR, `error.type`, and the exception as an event. */
-export function endSpanWithError(span: Span, error: unknown, extra?: Attributes, endTime?: TimeInput): void {
+/**
+ * Ends the span as failed: status ERROR, `error.type`, and the exception as
+ * an event (as `recordException` writes it), its message and stack trace
+ * scrubbed of `apiKey` and of credentials in URLs.
+ */
+export function endSpanWithError(
+  span: Span,
+  error: unknown,
+  extra?: Attributes,
+  endTime?: TimeInput,
+  apiKey?: string
+): void {
   finish(span, endTime, 'record the error', () => {
     if (extra) span.setAttributes(extra);
     span.setAttribute(ATTR_ERROR_TYPE, errorType(error));
-    span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({
-      code: SpanStatusCode.ERROR,
-      message: error instanceof Error ? error.message : undefined,
-    });
+    const e = error instanceof Error ? (error as Error & { code?: unknown }) : undefined;
+    const message = scrubSecrets(e ? e.message : String(error), apiKey);
+    // As recordException would: the code, else the name, as the type.
+    const event: Attributes = { [ATTR_EXCEPTION_MESSAGE]: message };
+    if (e?.code || e?.name) event[ATTR_EXCEPTION_TYPE] = e.code ? String(e.code) : e.name;
+    if (typeof e?.stack === 'string') event[ATTR_EXCEPTION_STACKTRACE] = scrubSecrets(e.stack, apiKey);
+    span.addEvent(EVENT_EXCEPTION, event);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: e ? message : undefined });
   });
 }
 

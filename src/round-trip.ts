@@ -67,6 +67,8 @@ export class RoundTrip {
   /** operation, provider, request model, server address and port: the span's first and the metrics' base attributes. */
   private readonly attrs: Attributes;
   private readonly vertexAi: boolean;
+  /** The client's API client: its key is scrubbed from a failure's message. */
+  private readonly apiClient: ModelsLike['apiClient'];
   /** Content capture for this round trip, when any (span, event or both). */
   private readonly capture?: ContentCapture;
   /** The request's content attributes, when captured. */
@@ -86,6 +88,7 @@ export class RoundTrip {
   ) {
     const model = typeof params?.model === 'string' ? params.model : undefined;
     this.attrs = samplingAttributes(sc.GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, models?.apiClient, model);
+    this.apiClient = models?.apiClient;
     this.vertexAi = this.attrs[sc.ATTR_GEN_AI_PROVIDER_NAME] === sc.GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI;
     const parent = context.active();
     // A request answering function calls of an earlier round trip links to it.
@@ -98,16 +101,21 @@ export class RoundTrip {
     // At start, so a sampler can keep, say, enduser.role = qa. (The SDK copies span attributes.)
     const startAttrs = Object.keys(this.user).length > 0 ? { ...this.attrs, ...this.user } : this.attrs;
     this.span = startGenerateContentSpan(host.tracer, startAttrs, params, stream, links);
-    const capture = host.contentCapture();
-    const onSpan = capture?.onSpans === true && this.span.isRecording();
-    if (capture && (onSpan || capture.onEvents)) {
-      this.capture = { ...capture, onSpans: onSpan };
-      this.inputContent = this.readInput(params, this.capture);
-      if (onSpan) this.span.setAttributes(this.inputContent);
-      if (capture.onEvents) {
-        this.requestAttrs = requestAttributes(params);
-        if (stream) this.requestAttrs[sc.ATTR_GEN_AI_REQUEST_STREAM] = true;
+    // From here on the span exists: nothing may keep it from ending.
+    try {
+      const capture = host.contentCapture();
+      const onSpan = capture?.onSpans === true && this.span.isRecording();
+      if (capture && (onSpan || capture.onEvents)) {
+        this.capture = { ...capture, onSpans: onSpan };
+        this.inputContent = this.readInput(params, this.capture);
+        if (onSpan) this.span.setAttributes(this.inputContent);
+        if (capture.onEvents) {
+          this.requestAttrs = requestAttributes(params);
+          if (stream) this.requestAttrs[sc.ATTR_GEN_AI_REQUEST_STREAM] = true;
+        }
       }
+    } catch (err) {
+      diag.warn(`${LOG_PREFIX} could not record the request`, err);
     }
   }
 
@@ -204,9 +212,24 @@ export class RoundTrip {
     }
     // A stream that failed still shows what it said before.
     if (failure) {
-      const partial = this.span.isRecording() ? { ...responseAttributes(response), ...extra } : undefined;
-      endSpanWithError(this.span, failure.error, partial);
+      let partial = extra;
+      try {
+        if (this.span.isRecording()) partial = { ...responseAttributes(response), ...extra };
+      } catch (err) {
+        diag.warn(`${LOG_PREFIX} could not read what a failed stream said`, err);
+      }
+      endSpanWithError(this.span, failure.error, partial, undefined, this.apiKey());
     } else endSpanWithResponse(this.span, response, extra);
+  }
+
+  /** The client's API key, to scrub it from an error message (failures only). */
+  private apiKey(): string | undefined {
+    try {
+      const key = this.apiClient?.getApiKey?.();
+      return typeof key === 'string' ? key : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private recordMetrics(

@@ -94,6 +94,10 @@ export const ATTR_ENDUSER_ROLE = 'enduser.role';
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
+export const EVENT_EXCEPTION = 'exception';
+export const ATTR_EXCEPTION_TYPE = 'exception.type';
+export const ATTR_EXCEPTION_MESSAGE = 'exception.message';
+export const ATTR_EXCEPTION_STACKTRACE = 'exception.stacktrace';
 export const ERROR_TYPE_VALUE_OTHER = '_OTHER';
 
 // Ours: what Gemini reports that the conventions have no name for.

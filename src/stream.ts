@@ -165,6 +165,8 @@ export class TracedStream {
   lastActivity: number;
   private stopping = false;
   private ended = false;
+  /** A chunk could not be read: later chunks are passed through unobserved. */
+  private unreadable = false;
 
   constructor(
     private readonly inner: AsyncIteratorLike,
@@ -248,10 +250,16 @@ export class TracedStream {
       this.finish(this.stopping ? sc.STREAM_OUTCOME_CUT_SHORT : sc.STREAM_OUTCOME_COMPLETED);
       return;
     }
+    if (this.unreadable) return;
     try {
       this.sink.chunk(result.value, t);
     } catch (err) {
-      diag.warn('opentelemetry-instrumentation-google-genai: could not read a stream chunk', err);
+      // Said once: a shape we cannot read is likely on every chunk that follows.
+      this.unreadable = true;
+      diag.warn(
+        'opentelemetry-instrumentation-google-genai: could not read a stream chunk; the rest of this stream is not observed',
+        err
+      );
     }
   }
 
