@@ -256,6 +256,8 @@ function runRoundTrip(
  */
 function patchedGenerateContentInternal(host: PatchHost, original: AnyFunction): AnyFunction {
   return function generateContentInternal(this: ModelsLike, ...args: unknown[]): unknown {
+    // Another tracer that wrapped over us keeps our wrapper after disable(): pass through.
+    if (!host.isEnabled()) return original.apply(this, args);
     const { result, roundTrip } = runRoundTrip(host, this, original, args, false);
     if (!roundTrip) return result;
     // Our reactions never throw, so the promise `then` derives never rejects:
@@ -277,6 +279,7 @@ function patchedGenerateContentInternal(host: PatchHost, original: AnyFunction):
  */
 function patchedGenerateContentStreamInternal(host: PatchHost, original: AnyFunction): AnyFunction {
   return function generateContentStreamInternal(this: ModelsLike, ...args: unknown[]): unknown {
+    if (!host.isEnabled()) return original.apply(this, args);
     const { result, roundTrip, ctx } = runRoundTrip(host, this, original, args, true);
     if (!roundTrip || !ctx) return result;
     return (result as Promise<unknown>).then(
