@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['build/', 'node_modules/', 'test/sdk-versions/', 'src/version.ts'] },
+  { ignores: ['build/', 'node_modules/', 'test/sdk-versions/', 'bench/node_modules/', 'src/version.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,10 +20,17 @@ export default tseslint.config(
         setInterval: 'readonly',
         Buffer: 'readonly',
         globalThis: 'readonly',
+        URL: 'readonly',
+        Response: 'readonly',
+        ReadableStream: 'readonly',
+        TextEncoder: 'readonly',
       },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {

@@ -36,7 +36,7 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
   private _streams?: OpenStreams;
   private _links?: FunctionCallLinks;
   private _metrics?: GenAIMetrics;
-  private _prices?: { from: unknown; table: PriceTable };
+  private _prices?: { from: unknown; table: PriceTable; found: Map<string, ReturnType<typeof priceFor>> };
   private _unpricedWarned?: Set<string>;
   private _capture?: { config: GeminiInstrumentationConfig; capture: ContentCapture | undefined };
   private _explicitProvider?: TracerProvider;
@@ -94,14 +94,34 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
     return (this._metrics ??= new GenAIMetrics(this.meter));
   }
 
-  /** The built-in prices with the `prices` option over them (rebuilt when the option changes). */
-  private priceTable(): PriceTable {
+  /**
+   * The built-in prices with the `prices` option over them, and the models
+   * already looked up in them (rebuilt when the option changes).
+   */
+  private priceTable(): { table: PriceTable; found: Map<string, ReturnType<typeof priceFor>> } {
     const option = this.getConfig().prices;
     let prices = this._prices;
     if (!prices || prices.from !== option) {
-      prices = this._prices = { from: option, table: option ? { ...BUILTIN_PRICES, ...option } : BUILTIN_PRICES };
+      prices = this._prices = {
+        from: option,
+        table: option ? { ...BUILTIN_PRICES, ...option } : BUILTIN_PRICES,
+        found: new Map(),
+      };
     }
-    return prices.table;
+    return prices;
+  }
+
+  /** The price for this response and request model, looked up once per model pair (alias and suffix rules are costly). */
+  private priceOf(responseModel: string | undefined, requestModel: string | undefined, vertexAi: boolean) {
+    const { table, found } = this.priceTable();
+    const key = `${vertexAi ? 'v' : 'g'}|${responseModel ?? ''}|${requestModel ?? ''}`;
+    let price = found.get(key);
+    if (price === undefined && !found.has(key)) {
+      price = priceFor(table, responseModel, requestModel, vertexAi);
+      // Bounded: model names come from responses.
+      if (found.size < 1000) found.set(key, price);
+    }
+    return price;
   }
 
   private costOf(
@@ -109,7 +129,7 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
     requestModel: string | undefined,
     vertexAi: boolean
   ): number | undefined {
-    const found = priceFor(this.priceTable(), modelVersionOf(response), requestModel, vertexAi);
+    const found = this.priceOf(modelVersionOf(response), requestModel, vertexAi);
     if (!found) {
       // Never a guess: no cost, and one word about it per model.
       const name = modelVersionOf(response) ?? requestModel ?? '(no model)';

@@ -1,0 +1,211 @@
+// `npm run bench`: what each tracer adds to @google/genai, in one run.
+//
+// Every configuration runs in its own process (bench/child.cjs), the
+// configurations alternate, and the whole set is repeated ROUNDS times; we
+// report medians and the spread (min–max) of CPU time per operation
+// (process.cpuUsage). The SDK talks to an in-process fetch stub, so HTTP noise
+// does not hide the cost. Writes bench/results.json and prints a table.
+//
+//   BENCH_ROUNDS=5 BENCH_MAJORS=3,1 npm run bench
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const MAJORS = (process.env.BENCH_MAJORS ?? '3,1').split(',').filter(Boolean);
+
+const LABELS = {
+  bare: 'bare SDK',
+  'otel-ctx': 'bare + OTel SDK, context manager in use',
+  floor: 'floor: a hand-written span',
+  ours: 'ours, content off',
+  'ours-content': 'ours, content on spans',
+  'ours-unsampled': 'ours, span not sampled',
+  sentry: 'Sentry',
+  'dd-trace': 'dd-trace',
+  traceloop: 'Traceloop',
+};
+const OTEL_BASED = new Set(['floor', 'ours', 'ours-content', 'ours-unsampled', 'traceloop']);
+
+function configsFor(major) {
+  const list = ['bare', 'otel-ctx', 'floor', 'ours', 'ours-content', 'ours-unsampled', 'sentry', 'dd-trace'];
+  // Traceloop supports 1.x only.
+  if (major === '1') list.push('traceloop');
+  return list;
+}
+
+function runChild(config, major, memory = false) {
+  const args = [
+    ...(memory ? ['--expose-gc'] : []),
+    join(here, 'child.cjs'),
+    config,
+    major,
+    ...(memory ? ['--memory'] : []),
+  ];
+  // Sentry's automatic integration records nothing on 3.x: measure its manual client wrapper there.
+  const env = { ...process.env, BENCH_SENTRY_MANUAL: config === 'sentry' && major !== '1' ? '1' : '' };
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8', env, timeout: 300_000 });
+  if (run.status !== 0) throw new Error(`${config} ${major} failed (${run.status}): ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop());
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const round1 = (x) => Math.round(x * 10) / 10;
+const round2 = (x) => Math.round(x * 100) / 100;
+
+// The peers live in bench/node_modules, pinned by bench/package-lock.json.
+if (!existsSync(join(here, 'node_modules', 'dd-trace', 'package.json'))) {
+  console.error('Installing the peer tracers into bench/ (npm ci) ...');
+  const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: here, stdio: 'inherit' });
+  if (ci.status !== 0) process.exit(ci.status ?? 1);
+}
+
+const started = Date.now();
+const results = {};
+for (const major of MAJORS) {
+  const configs = configsFor(major);
+  const samples = Object.fromEntries(configs.map((c) => [c, []]));
+  const meta = {};
+  for (let r = 0; r < ROUNDS; r++) {
+    // Rotate the order each round, so drift of the machine spreads over all configurations.
+    const order = configs.map((_, i) => configs[(i + r) % configs.length]);
+    for (const config of order) {
+      const out = runChild(config, major);
+      meta[config] = { sdkVersion: out.sdkVersion, note: out.note, spansSeen: out.spansSeen };
+      // Per chunk: the slope between 50- and 1,000-chunk streams, free of the per-stream cost.
+      const perChunk = (out.stream1000.cpuPerOpUs - out.stream50.cpuPerOpUs) / 950;
+      samples[config].push({
+        unary: out.unary.cpuPerOpUs,
+        stream50: out.stream50.cpuPerOpUs,
+        stream1000: out.stream1000.cpuPerOpUs,
+        perChunk,
+        loop: out.loop.cpuPerOpUs,
+      });
+      process.stderr.write('.');
+    }
+  }
+  process.stderr.write('\n');
+  const stat = (config, key) => {
+    const xs = samples[config].map((s) => s[key]);
+    return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+  };
+  const rows = {};
+  for (const config of configs) {
+    rows[config] = {
+      label: LABELS[config],
+      ...meta[config],
+      unary: stat(config, 'unary'),
+      perChunk: stat(config, 'perChunk'),
+      stream50: stat(config, 'stream50'),
+      loop: stat(config, 'loop'),
+    };
+  }
+  const base = rows.bare;
+  const ctx = rows['otel-ctx'];
+  const floorAdded = rows.floor.unary.median - base.unary.median;
+  for (const config of configs) {
+    const row = rows[config];
+    row.addedPerCallUs = row.unary.median - base.unary.median;
+    row.addedPerCallOverCtxUs = OTEL_BASED.has(config) ? row.unary.median - ctx.unary.median : undefined;
+    row.addedPerChunkUs = row.perChunk.median - base.perChunk.median;
+    row.addedPerChunkOverCtxUs = row.perChunk.median - ctx.perChunk.median;
+    row.addedPerLoopUs = row.loop.median - base.loop.median;
+    row.ratioToFloor = row.addedPerCallUs / floorAdded;
+  }
+
+  // Memory, on the newest major only: heap after 100,000 calls, peak during a 10,000-chunk stream.
+  let memory;
+  if (major === MAJORS[0]) {
+    memory = {};
+    for (const config of ['bare', 'floor', 'ours']) memory[config] = runChild(config, major, true).memory;
+  }
+
+  const peers = configs.filter((c) => ['sentry', 'dd-trace', 'traceloop'].includes(c));
+  const ours = rows.ours;
+  const targets = [
+    {
+      target: 'per call, content off: ≤ 1.25 × the floor (added over the bare SDK)',
+      value: `${round1(ours.addedPerCallUs)} µs vs ${round1(1.25 * floorAdded)} µs`,
+      holds: ours.addedPerCallUs <= 1.25 * floorAdded,
+    },
+    ...peers.map((p) => ({
+      target: `per call: below ${LABELS[p]}`,
+      value: `${round1(ours.addedPerCallUs)} µs vs ${round1(rows[p].addedPerCallUs)} µs`,
+      holds: ours.addedPerCallUs < rows[p].addedPerCallUs,
+    })),
+    {
+      target: 'per chunk: ≤ 1 µs over the bare SDK with the context manager in use',
+      value: `${round2(ours.addedPerChunkOverCtxUs)} µs`,
+      holds: ours.addedPerChunkOverCtxUs <= 1,
+    },
+    {
+      target: 'span not sampled: ≤ 15% of a sampled call (over the context manager alone)',
+      value: `${round1(rows['ours-unsampled'].addedPerCallOverCtxUs)} µs vs ${round1(0.15 * ours.addedPerCallOverCtxUs)} µs`,
+      holds: rows['ours-unsampled'].addedPerCallOverCtxUs <= 0.15 * ours.addedPerCallOverCtxUs,
+    },
+  ];
+  if (memory) {
+    targets.push(
+      {
+        target: 'heap back to baseline after 100,000 calls (growth < 1 MB)',
+        value: `${memory.ours.heapGrowthAfter100kCallsKB} KB (bare ${memory.bare.heapGrowthAfter100kCallsKB} KB)`,
+        holds: memory.ours.heapGrowthAfter100kCallsKB < 1024,
+      },
+      {
+        target: "a 10,000-chunk stream's peak heap: within 1 MB of the bare SDK's",
+        value: `${memory.ours.streamPeakOverHeapKB} KB (bare ${memory.bare.streamPeakOverHeapKB} KB)`,
+        holds: memory.ours.streamPeakOverHeapKB - memory.bare.streamPeakOverHeapKB < 1024,
+      }
+    );
+  }
+  results[major] = { sdkVersion: meta.bare.sdkVersion, rows, memory, targets };
+
+  console.log(`\n@google/genai ${meta.bare.sdkVersion}: CPU µs per operation, medians of ${ROUNDS} (min–max)`);
+  console.table(
+    Object.fromEntries(
+      configs.map((c) => {
+        const row = rows[c];
+        const span = (s) => `${round1(s.median)} (${round1(s.min)}–${round1(s.max)})`;
+        return [
+          row.label + (row.note && c === 'sentry' ? ` [${row.note}]` : ''),
+          {
+            'per call': span(row.unary),
+            'added/call': c === 'bare' ? '' : round1(row.addedPerCallUs),
+            'x floor': c === 'bare' || c === 'otel-ctx' ? '' : round2(row.ratioToFloor),
+            'per chunk': span(row.perChunk),
+            'added/chunk vs ctx': c === 'bare' ? '' : round2(row.addedPerChunkOverCtxUs),
+            'AFC loop': round1(row.loop.median),
+            traced: c === 'bare' || c === 'otel-ctx' ? '' : row.spansSeen > 0 ? 'yes' : 'NO SPANS',
+          },
+        ];
+      })
+    )
+  );
+  if (memory) {
+    console.log('Memory (KB): heap growth after 100,000 calls; peak over the heap during a 10,000-chunk stream');
+    console.table(memory);
+  }
+  console.table(targets.map((t) => ({ ...t, holds: t.holds ? 'yes' : 'NO' })));
+}
+
+const ours = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8'));
+const report = {
+  date: new Date().toISOString(),
+  machine: `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+  node: process.version,
+  package: `${ours.name} ${ours.version}`,
+  rounds: ROUNDS,
+  seconds: Math.round((Date.now() - started) / 1000),
+  results,
+};
+writeFileSync(join(here, 'results.json'), JSON.stringify(report, null, 2) + '\n');
+console.log(`\n${report.machine}, Node ${report.node}, ${report.seconds} s. Written to bench/results.json.`);
+const failed = Object.values(results).flatMap((r) => r.targets.filter((t) => !t.holds));
+process.exitCode = failed.length ? 1 : 0;
