@@ -73,6 +73,28 @@ export function samplingAttributes(
   operation: string,
   apiClient: ApiClientLike | undefined,
   model: string | undefined
+): Readonly<Attributes> {
+  if (!apiClient || typeof apiClient !== 'object') return buildSamplingAttributes(operation, apiClient, model);
+  // One object per client, operation and model, shared by every call (and
+  // so by the metric attribute sets built on it): never mutate it.
+  let byKey = samplingCache.get(apiClient);
+  if (!byKey) samplingCache.set(apiClient, (byKey = new Map()));
+  const key = `${operation}|${typeof model === 'string' ? model : ''}`;
+  const baseUrl = apiClient.getBaseUrl?.();
+  const cached = byKey.get(key);
+  if (cached && cached.baseUrl === baseUrl) return cached.attrs;
+  const attrs = Object.freeze(buildSamplingAttributes(operation, apiClient, model));
+  // Bounded: model names come from the app.
+  if (byKey.size < 256) byKey.set(key, { baseUrl, attrs });
+  return attrs;
+}
+
+const samplingCache = new WeakMap<object, Map<string, { baseUrl: string | undefined; attrs: Readonly<Attributes> }>>();
+
+function buildSamplingAttributes(
+  operation: string,
+  apiClient: ApiClientLike | undefined,
+  model: string | undefined
 ): Attributes {
   const attrs: Attributes = {
     [sc.ATTR_GEN_AI_OPERATION_NAME]: operation,

@@ -65,7 +65,7 @@ export class RoundTrip {
   readonly span: Span;
   readonly run: AgentRun | undefined;
   /** operation, provider, request model, server address and port: the span's first and the metrics' base attributes. */
-  private readonly attrs: Attributes;
+  private readonly attrs: Readonly<Attributes>;
   private readonly vertexAi: boolean;
   /** The client's API client: its key is scrubbed from a failure's message. */
   private readonly apiClient: ModelsLike['apiClient'];
@@ -166,8 +166,7 @@ export class RoundTrip {
   /** A stream chunk reached the app at `t`: the time since the previous one is a metric point. */
   chunk(value: GenerateContentResponseLike | undefined, t: number): void {
     if (this.lastChunkAt === 0) {
-      const model = modelVersionOf(value);
-      this.chunkAttrs = model ? { ...this.attrs, [sc.ATTR_GEN_AI_RESPONSE_MODEL]: model } : this.attrs;
+      this.chunkAttrs = metricAttributes(this.attrs, modelVersionOf(value)).base;
     } else {
       this.host.metrics.timePerOutputChunk.record((t - this.lastChunkAt) / 1000, this.chunkAttrs);
     }
@@ -239,37 +238,61 @@ export class RoundTrip {
     timeToFirstChunk: number | undefined
   ): void {
     const m = this.host.metrics;
-    const attrs: Attributes = { ...this.attrs };
-    const responseModel = modelVersionOf(response);
-    if (responseModel) attrs[sc.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
+    const sets = metricAttributes(this.attrs, modelVersionOf(response));
+    const duration = (performance.now() - this.startedAt) / 1000;
     if (failure) {
-      m.operationDuration.record((performance.now() - this.startedAt) / 1000, {
-        ...attrs,
-        [sc.ATTR_ERROR_TYPE]: errorType(failure.error),
-      });
+      m.operationDuration.record(duration, { ...sets.base, [sc.ATTR_ERROR_TYPE]: errorType(failure.error) });
     } else {
-      m.operationDuration.record((performance.now() - this.startedAt) / 1000, attrs);
+      m.operationDuration.record(duration, sets.base);
     }
-    if (timeToFirstChunk !== undefined) m.timeToFirstChunk.record(timeToFirstChunk, attrs);
+    if (timeToFirstChunk !== undefined) m.timeToFirstChunk.record(timeToFirstChunk, sets.base);
     const usage = usageTotals(response?.usageMetadata);
-    if (usage.input !== undefined) {
-      m.tokenUsage.record(usage.input, { ...attrs, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_VALUE_INPUT });
-    }
-    if (usage.output !== undefined) {
-      m.tokenUsage.record(usage.output, { ...attrs, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_VALUE_OUTPUT });
-    }
+    if (usage.input !== undefined) m.tokenUsage.record(usage.input, sets.input);
+    if (usage.output !== undefined) m.tokenUsage.record(usage.output, sets.output);
     if (cost !== undefined) {
-      const costAttrs: Attributes = {
-        [sc.ATTR_GEN_AI_OPERATION_NAME]: attrs[sc.ATTR_GEN_AI_OPERATION_NAME],
-        [sc.ATTR_GEN_AI_PROVIDER_NAME]: attrs[sc.ATTR_GEN_AI_PROVIDER_NAME],
-      };
-      if (attrs[sc.ATTR_GEN_AI_REQUEST_MODEL])
-        costAttrs[sc.ATTR_GEN_AI_REQUEST_MODEL] = attrs[sc.ATTR_GEN_AI_REQUEST_MODEL];
-      if (attrs[sc.ATTR_GEN_AI_RESPONSE_MODEL])
-        costAttrs[sc.ATTR_GEN_AI_RESPONSE_MODEL] = attrs[sc.ATTR_GEN_AI_RESPONSE_MODEL];
       // Cost per (hashed) user: the one metric that carries enduser.id.
-      if (this.user[sc.ATTR_ENDUSER_ID] !== undefined) costAttrs[sc.ATTR_ENDUSER_ID] = this.user[sc.ATTR_ENDUSER_ID];
-      m.cost.add(cost, costAttrs);
+      const user = this.user[sc.ATTR_ENDUSER_ID];
+      m.cost.add(cost, user === undefined ? sets.cost : { ...sets.cost, [sc.ATTR_ENDUSER_ID]: user });
     }
   }
+}
+
+/** The attribute sets of one round trip's metric points. */
+interface MetricAttributeSets {
+  /** Operation, provider, request model, server, response model. */
+  readonly base: Attributes;
+  readonly input: Attributes;
+  readonly output: Attributes;
+  /** Operation, provider, request and response model (no server: the cost counter is kept small). */
+  readonly cost: Attributes;
+}
+
+// Built once per (sampling attributes, response model) and shared by every call that has them.
+const metricAttributeSets = new WeakMap<Readonly<Attributes>, Map<string, MetricAttributeSets>>();
+
+function metricAttributes(attrs: Readonly<Attributes>, responseModel: string | undefined): MetricAttributeSets {
+  let byModel = metricAttributeSets.get(attrs);
+  if (!byModel) metricAttributeSets.set(attrs, (byModel = new Map()));
+  const key = responseModel ?? '';
+  let sets = byModel.get(key);
+  if (!sets) {
+    const base: Attributes = responseModel
+      ? { ...attrs, [sc.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel }
+      : { ...attrs };
+    const cost: Attributes = {
+      [sc.ATTR_GEN_AI_OPERATION_NAME]: base[sc.ATTR_GEN_AI_OPERATION_NAME],
+      [sc.ATTR_GEN_AI_PROVIDER_NAME]: base[sc.ATTR_GEN_AI_PROVIDER_NAME],
+    };
+    if (base[sc.ATTR_GEN_AI_REQUEST_MODEL]) cost[sc.ATTR_GEN_AI_REQUEST_MODEL] = base[sc.ATTR_GEN_AI_REQUEST_MODEL];
+    if (responseModel) cost[sc.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
+    sets = Object.freeze({
+      base: Object.freeze(base),
+      input: Object.freeze({ ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_VALUE_INPUT }),
+      output: Object.freeze({ ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_VALUE_OUTPUT }),
+      cost: Object.freeze(cost),
+    });
+    // Bounded: response models come from the server.
+    if (byModel.size < 64) byModel.set(key, sets);
+  }
+  return sets;
 }

@@ -181,7 +181,12 @@ describe(`our own failures are contained (@google/genai ${SDK_MAJOR}.x)`, functi
   beforeEach(() => {
     resetInstrumentation();
     // Every mapping runs: content on spans and events, an end user, prices.
-    instrumentation.setConfig({ captureMessageContent: 'SPAN_AND_EVENT', endUserId: () => 'user-1' } as never);
+    // A new `prices` object each time: price lookups are cached per configuration.
+    instrumentation.setConfig({
+      captureMessageContent: 'SPAN_AND_EVENT',
+      endUserId: () => 'user-1',
+      prices: {},
+    } as never);
     instrumentation.setTracerProvider(provider);
     counting.started = counting.ended = 0;
     messages.length = 0;
