@@ -16,8 +16,10 @@ const requireSdk = createRequire(path.join(SDK_DIR, 'package.json'));
 const MODEL = 'gemini-2.5-flash';
 
 // ---- Workload sizes (per process; run.mjs repeats processes) -------------------
-const SIZES = { unary: 3000, stream50: 150, stream1000: 12, loop: 600 };
-const WARMUP = { unary: 1500, stream50: 60, stream1000: 4, loop: 300 };
+const SIZES = { unary: 2000, stream50: 100, stream1000: Number(process.env.BENCH_LONG_STREAMS ?? 10), loop: 400 };
+const WARMUP = { unary: 1500, stream50: 50, stream1000: 4, loop: 300 };
+// Paired runs (tracing off, on, on, off, ...) in one process, for tracers that can be switched off.
+const PAIRS = { unary: 12, unaryBatch: 150, stream50: 12, stream50Batch: 10, stream1000: 12 };
 
 // ---- The tracer under test, set up before the SDK loads ------------------------
 let tracerNote = '';
@@ -25,6 +27,8 @@ let spansSeen = 0;
 let wrapClient = (ai) => ai;
 let aroundCall = (fn) => fn();
 let aroundStream = null;
+/** Switches the tracer off and on, where it can be (ours, the floor): for paired measurements. */
+let toggle = null;
 
 function otel({ sampled = true } = {}) {
   const api = require('@opentelemetry/api');
@@ -105,7 +109,11 @@ switch (config) {
             }
           )
       );
-    aroundStream = (fn) =>
+    const traced = { call: aroundCall };
+    aroundCall = (fn) => (floorOn ? traced.call(fn) : fn());
+    let floorOn = true;
+    toggle = (on) => (floorOn = on);
+    const tracedStream = (fn) =>
       tracer.startActiveSpan(
         `generate_content ${MODEL}`,
         {
@@ -129,6 +137,7 @@ switch (config) {
           })();
         }
       );
+    aroundStream = (fn) => (floorOn ? tracedStream(fn) : fn());
     break;
   }
   case 'ours':
@@ -140,8 +149,11 @@ switch (config) {
       config === 'ours-content' ? { captureMessageContent: 'SPAN_ONLY' } : {}
     );
     instrumentation.setTracerProvider(setup.provider);
-    instrumentation.setMeterProvider(setup.meterProvider);
+    // BENCH_NO_METRICS=1: what the metrics cost (for profiling).
+    if (process.env.BENCH_NO_METRICS !== '1') instrumentation.setMeterProvider(setup.meterProvider);
+    else instrumentation.setMeterProvider({ getMeter: () => setup.api.createNoopMeter() });
     instrumentation.enable();
+    toggle = (on) => (on ? instrumentation.enable() : instrumentation.disable());
     break;
   }
   case 'sentry': {
@@ -334,6 +346,29 @@ async function measure(name, count, fn) {
   return { cpuPerOpUs: cpuUs / count, wallPerOpUs: wallUs / count };
 }
 
+/** Median over pairs of (CPU µs per op with the tracer on) − (off), alternating which goes first. */
+async function paired(pairs, batch, fn) {
+  const diffs = [];
+  const timed = async (on) => {
+    toggle(on);
+    const cpu0 = cpuMicros();
+    for (let i = 0; i < batch; i++) await fn();
+    return (cpuMicros() - cpu0) / batch;
+  };
+  for (let i = 0; i < pairs; i++) {
+    if (i % 2 === 0) {
+      const off = await timed(false);
+      diffs.push((await timed(true)) - off);
+    } else {
+      const on = await timed(true);
+      diffs.push(on - (await timed(false)));
+    }
+  }
+  toggle(true);
+  diffs.sort((a, b) => a - b);
+  return diffs[Math.floor(diffs.length / 2)];
+}
+
 async function heapSettled() {
   for (let i = 0; i < 4; i++) {
     globalThis.gc();
@@ -366,11 +401,26 @@ async function memory() {
 async function main() {
   const run = async () => {
     if (memoryMode) return { memory: await memory() };
+    // BENCH_WORKLOADS=stream1000 (for profiling one workload); all by default.
+    const only = process.env.BENCH_WORKLOADS ? process.env.BENCH_WORKLOADS.split(',') : undefined;
+    const workloads = {
+      unary: () => unary(),
+      stream50: () => stream(50),
+      stream1000: () => stream(1000),
+      loop: () => loop(),
+    };
     const out = {};
-    out.unary = await measure('unary', SIZES.unary, unary);
-    out.stream50 = await measure('stream50', SIZES.stream50, () => stream(50));
-    out.stream1000 = await measure('stream1000', SIZES.stream1000, () => stream(1000));
-    out.loop = await measure('loop', SIZES.loop, loop);
+    for (const [name, fn] of Object.entries(workloads)) {
+      if (!only || only.includes(name)) out[name] = await measure(name, SIZES[name], fn);
+    }
+    if (toggle && !only) {
+      // Over the same process with the tracer off: the context manager and SDK stay in use, so this is
+      // the cost over "bare + context manager", with the drift of the machine cancelled pair by pair.
+      const perCall = await paired(PAIRS.unary, PAIRS.unaryBatch, unary);
+      const per50 = await paired(PAIRS.stream50, PAIRS.stream50Batch, () => stream(50));
+      const per1000 = await paired(PAIRS.stream1000, 1, () => stream(1000));
+      out.paired = { addedPerCallUs: perCall, addedPerStreamUs: per50, addedPerChunkUs: (per1000 - per50) / 950 };
+    }
     return out;
   };
   const results = setup && setup.inContext ? await setup.inContext(run) : await run();

@@ -58,6 +58,7 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
       return {
         chunkProgressInterval: config.chunkProgressInterval ?? DEFAULT_CHUNK_PROGRESS_INTERVAL,
         idleTimeoutMs: config.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+        timePerOutputChunk: config.timePerOutputChunkMetric === true,
       };
     }));
   }
@@ -87,6 +88,8 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
   // The base class calls this when the meter provider changes (and from its
   // constructor, before our fields exist): instruments are made on next use.
   protected override _updateMetricInstruments(): void {
+    // Runs from the base class constructor too, before our fields are set.
+    this._metrics?.dispose();
     this._metrics = undefined;
   }
 

@@ -3,7 +3,7 @@
  * their units and advised bucket boundaries, plus our cost counter. Created
  * from the instrumentation's meter; recorded whether or not a span is sampled.
  */
-import { ValueType, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
+import { ValueType, type Attributes, type Histogram, type Meter, type ObservableResult } from '@opentelemetry/api';
 
 /** Advised for durations in seconds (operation, time to first chunk, per chunk, tool). */
 const SECONDS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -31,7 +31,8 @@ export class GenAIMetrics {
   readonly invokeAgentInferenceCalls: Histogram;
   readonly invokeAgentToolCalls: Histogram;
   readonly executeToolDuration: Histogram;
-  readonly cost: Counter;
+  /** USD per attribute set, summed here and reported when the metrics are collected. */
+  readonly cost = new CostTotals();
 
   constructor(meter: Meter) {
     const histogram = (name: string, unit: string, description: string, buckets: number[], int = false) =>
@@ -81,10 +82,58 @@ export class GenAIMetrics {
       'The duration of a single tool execution.',
       SECONDS
     );
-    this.cost = meter.createCounter(METRIC_CLIENT_COST, {
+    // An observable counter: a sum is the same whether added per call or
+    // reported once per collection, and this way a call pays a Map update,
+    // not a metric point (the metrics SDK hashes a point's attributes, some µs).
+    const costCounter = meter.createObservableCounter(METRIC_CLIENT_COST, {
       unit: 'USD',
       description: 'Cost of GenAI calls at list prices, in US dollars.',
       valueType: ValueType.DOUBLE,
     });
+    const observe = (result: ObservableResult) => this.cost.observe(result);
+    costCounter.addCallback(observe);
+    this.dispose = () => costCounter.removeCallback(observe);
+  }
+
+  /** Stops reporting (the meter provider changed: a new set of instruments takes over). */
+  readonly dispose: () => void;
+}
+
+/** Bound on distinct (attribute set, end user) totals kept: the metrics SDK's own default cardinality limit. */
+const MAX_COST_SERIES = 2000;
+
+/** Cumulative USD by attribute set (and hashed end user), for the observable cost counter. */
+export class CostTotals {
+  private readonly bySet = new Map<string, Map<string, { attributes: Attributes; usd: number }>>();
+  private series = 0;
+
+  /**
+   * Adds `usd` to the total of `attributes` and `user`, when one is known.
+   * `setKey` names the attribute set by its content (two equal sets must
+   * share one total: the SDK keeps one value per set), computed once per set.
+   */
+  add(usd: number, setKey: string, attributes: Attributes, userKey?: string, userAttribute?: string): void {
+    let byUser = this.bySet.get(setKey);
+    if (!byUser) this.bySet.set(setKey, (byUser = new Map()));
+    const key = userKey ?? '';
+    const entry = byUser.get(key);
+    if (entry) {
+      entry.usd += usd;
+      return;
+    }
+    // Past the bound, new series are folded into their attribute set without the user.
+    if (this.series >= MAX_COST_SERIES && key !== '') {
+      this.add(usd, setKey, attributes);
+      return;
+    }
+    this.series++;
+    const withUser = key !== '' && userAttribute ? { ...attributes, [userAttribute]: key } : attributes;
+    byUser.set(key, { attributes: withUser, usd });
+  }
+
+  observe(result: ObservableResult): void {
+    for (const byUser of this.bySet.values()) {
+      for (const { attributes, usd } of byUser.values()) result.observe(usd, attributes);
+    }
   }
 }

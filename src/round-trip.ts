@@ -252,7 +252,7 @@ export class RoundTrip {
     if (cost !== undefined) {
       // Cost per (hashed) user: the one metric that carries enduser.id.
       const user = this.user[sc.ATTR_ENDUSER_ID];
-      m.cost.add(cost, user === undefined ? sets.cost : { ...sets.cost, [sc.ATTR_ENDUSER_ID]: user });
+      m.cost.add(cost, sets.costKey, sets.cost, user === undefined ? undefined : String(user), sc.ATTR_ENDUSER_ID);
     }
   }
 }
@@ -265,6 +265,8 @@ interface MetricAttributeSets {
   readonly output: Attributes;
   /** Operation, provider, request and response model (no server: the cost counter is kept small). */
   readonly cost: Attributes;
+  /** The cost set's content as a string: equal sets from different clients share one total. */
+  readonly costKey: string;
 }
 
 // Built once per (sampling attributes, response model) and shared by every call that has them.
@@ -290,6 +292,7 @@ function metricAttributes(attrs: Readonly<Attributes>, responseModel: string | u
       input: Object.freeze({ ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_VALUE_INPUT }),
       output: Object.freeze({ ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_VALUE_OUTPUT }),
       cost: Object.freeze(cost),
+      costKey: JSON.stringify(Object.entries(cost).sort()),
     });
     // Bounded: response models come from the server.
     if (byModel.size < 64) byModel.set(key, sets);

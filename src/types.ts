@@ -28,6 +28,16 @@ export interface GeminiInstrumentationConfig extends InstrumentationConfig, EndU
    */
   streamIdleTimeoutMs?: number;
   /**
+   * Record the `gen_ai.client.operation.time_per_output_chunk` histogram: one
+   * point for every stream chunk after the first. Off by default because it is
+   * the costliest thing we could do per chunk. The metrics SDK hashes a
+   * point's attributes on every record, which costs several µs per chunk,
+   * more than the rest of our per-chunk work together. Time to first chunk,
+   * duration and chunk count are always recorded.
+   * @default false
+   */
+  timePerOutputChunkMetric?: boolean;
+  /**
    * `gen_ai.agent.name` on the `agent.run` and `execute_tool` spans of
    * function-calling loops.
    */

@@ -4,7 +4,7 @@
  * sums, for plain, failed, streamed and function-calling calls, sampled or not.
  */
 import { instrumentation, finishedSpans, tracerProvider, resetInstrumentation } from './utils/otel';
-import { collectMetrics, type Point } from './utils/metrics';
+import { collectMetrics, usd, type Point } from './utils/metrics';
 import * as assert from 'node:assert/strict';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { AlwaysOffSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -85,7 +85,7 @@ describe(`metrics and cost (@google/genai ${SDK_MAJOR}.x)`, function () {
           'gen_ai.request.model': 'gemini-2.5-flash',
           'gen_ai.response.model': 'gemini-2.5-flash-001',
         },
-        value: CALL_COST,
+        value: usd(CALL_COST),
       },
     ]);
     assert.equal(finishedSpans()[0].attributes['gen_ai.cost.usd'], CALL_COST);
@@ -104,7 +104,7 @@ describe(`metrics and cost (@google/genai ${SDK_MAJOR}.x)`, function () {
     assert.deepEqual(attrs, expected);
   });
 
-  it('a stream: time to first chunk, time per output chunk after the first, duration, tokens, cost', async () => {
+  it('a stream: time to first chunk, duration, tokens, cost; time per output chunk only when asked for', async () => {
     reply = (req) => {
       const chunks = Array.from({ length: 4 }, (_, i) => ({
         candidates: [
@@ -115,6 +115,14 @@ describe(`metrics and cost (@google/genai ${SDK_MAJOR}.x)`, function () {
       }));
       return { chunks, chunkDelayMs: 20 };
     };
+    for await (const c of await client().models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'x' })) {
+      assert.ok(c);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // By default no point per chunk (see the timePerOutputChunkMetric option).
+    assert.equal((await collectMetrics())['gen_ai.client.operation.time_per_output_chunk'], undefined);
+
+    instrumentation.setConfig({ timePerOutputChunkMetric: true });
     for await (const c of await client().models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'x' })) {
       assert.ok(c);
     }
@@ -130,7 +138,7 @@ describe(`metrics and cost (@google/genai ${SDK_MAJOR}.x)`, function () {
       m['gen_ai.client.token.usage'].points.map((p) => (p.value as { sum: number }).sum),
       [8, 16]
     );
-    assert.equal(m['gen_ai.client.cost'].points[0].value, (8 * 0.3 + 0 * 0.03 + 16 * 2.5) / 1e6);
+    assert.equal(m['gen_ai.client.cost'].points[0].value, usd((8 * 0.3 + 0 * 0.03 + 16 * 2.5) / 1e6));
   });
 
   it('a function-calling loop: agent duration, inference and tool calls, tool duration', async () => {
@@ -160,7 +168,7 @@ describe(`metrics and cost (@google/genai ${SDK_MAJOR}.x)`, function () {
       'gen_ai.agent.name': 'weather-bot',
     });
     timing(m['gen_ai.client.operation.duration'].points[0], 2, SECONDS);
-    assert.equal(m['gen_ai.client.cost'].points[0].value, CALL_COST + CALL_COST);
+    assert.equal(m['gen_ai.client.cost'].points[0].value, usd(CALL_COST + CALL_COST));
     const run = finishedSpans().find((s) => s.name === 'agent.run')!;
     assert.equal(run.attributes['gen_ai.cost.usd'], CALL_COST + CALL_COST);
   });
@@ -180,7 +188,7 @@ describe(`metrics and cost (@google/genai ${SDK_MAJOR}.x)`, function () {
     const m = await collectMetrics();
     timing(m['gen_ai.client.operation.duration'].points[0], 2, SECONDS);
     timing(m['gen_ai.client.operation.time_to_first_chunk'].points[0], 1, SECONDS);
-    assert.equal(m['gen_ai.client.cost'].points[0].value, CALL_COST + CALL_COST);
+    assert.equal(m['gen_ai.client.cost'].points[0].value, usd(CALL_COST + CALL_COST));
     assert.deepEqual(finishedSpans(), []);
   });
 

@@ -264,7 +264,6 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
       assert.deepEqual([...metricNames].sort(), [
         'gen_ai.client.cost',
         'gen_ai.client.operation.duration',
-        'gen_ai.client.operation.time_per_output_chunk',
         'gen_ai.client.operation.time_to_first_chunk',
         'gen_ai.client.token.usage',
         'gen_ai.execute_tool.duration',

@@ -9,7 +9,7 @@ import { context, trace, type Span } from '@opentelemetry/api';
 import { OpenStreams } from '../src/stream';
 
 const tracer = tracerProvider.getTracer('test');
-const options = () => ({ chunkProgressInterval: 100, idleTimeoutMs: 0 });
+const options = () => ({ chunkProgressInterval: 100, idleTimeoutMs: 0, timePerOutputChunk: false });
 
 /** A sink that puts the chunk count and the outcome on the span and ends it, as a round trip's does. */
 function spanSink(span: Span) {

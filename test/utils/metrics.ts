@@ -41,8 +41,20 @@ export async function collectMetrics(): Promise<Record<string, { unit: string; p
             ? p.value
             : { count: p.value.count, sum: p.value.sum, boundaries: p.value.buckets.boundaries },
       }));
-      if (points.length) out[metric.descriptor.name] = { unit: metric.descriptor.unit, points };
+      // The cost counter is observable: it reports every series at each collection, and with delta
+      // temporality a series with nothing added since the last one comes as 0. Those say nothing.
+      // Its deltas are differences of running sums: compared to 12 decimals (see usd()).
+      const said =
+        metric.descriptor.name === 'gen_ai.client.cost'
+          ? points.filter((p) => p.value !== 0).map((p) => ({ ...p, value: usd(p.value as number) }))
+          : points;
+      if (said.length) out[metric.descriptor.name] = { unit: metric.descriptor.unit, points: said };
     }
   }
   return out;
+}
+
+/** A USD amount to 12 decimals (a millionth of a micro-dollar): how cost points are compared. */
+export function usd(value: number): number {
+  return Number(value.toFixed(12));
 }
