@@ -36,7 +36,11 @@ const RESPONSE = {
   modelVersion: 'gemini-2.5-flash-001',
   responseId: 'r',
 };
-const apiClient = { isVertexAI: () => false, getBaseUrl: () => 'https://generativelanguage.googleapis.com/', getApiKey: () => 'k' };
+const apiClient = {
+  isVertexAI: () => false,
+  getBaseUrl: () => 'https://generativelanguage.googleapis.com/',
+  getApiKey: () => 'k',
+};
 class Models {
   constructor() {
     this.apiClient = apiClient;

@@ -82,6 +82,9 @@ for (const major of MAJORS) {
       // Per chunk: the slope between 50- and 1,000-chunk streams, free of the per-stream cost.
       const perChunk = (out.stream1000.cpuPerOpUs - out.stream50.cpuPerOpUs) / 950;
       samples[config].push({
+        // Over the same process with the tracer switched off (ours and the floor): see child.cjs.
+        pairedCall: out.paired?.addedPerCallUs,
+        pairedChunk: out.paired?.addedPerChunkUs,
         unary: out.unary.cpuPerOpUs,
         stream50: out.stream50.cpuPerOpUs,
         stream1000: out.stream1000.cpuPerOpUs,
@@ -93,7 +96,8 @@ for (const major of MAJORS) {
   }
   process.stderr.write('\n');
   const stat = (config, key) => {
-    const xs = samples[config].map((s) => s[key]);
+    const xs = samples[config].map((s) => s[key]).filter((x) => x !== undefined);
+    if (xs.length === 0) return undefined;
     return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
   };
   const rows = {};
@@ -101,6 +105,8 @@ for (const major of MAJORS) {
     rows[config] = {
       label: LABELS[config],
       ...meta[config],
+      pairedCall: stat(config, 'pairedCall'),
+      pairedChunk: stat(config, 'pairedChunk'),
       unary: stat(config, 'unary'),
       perChunk: stat(config, 'perChunk'),
       stream50: stat(config, 'stream50'),
@@ -129,11 +135,12 @@ for (const major of MAJORS) {
 
   const peers = configs.filter((c) => ['sentry', 'dd-trace', 'traceloop'].includes(c));
   const ours = rows.ours;
+  const floorPaired = rows.floor.pairedCall.median;
   const targets = [
     {
-      target: 'per call, content off: ≤ 1.25 × the floor (added over the bare SDK)',
-      value: `${round1(ours.addedPerCallUs)} µs vs ${round1(1.25 * floorAdded)} µs`,
-      holds: ours.addedPerCallUs <= 1.25 * floorAdded,
+      target: 'per call, content off: ≤ 1.25 × the floor (each over bare + context manager, paired)',
+      value: `${round1(ours.pairedCall.median)} µs vs ${round1(1.25 * floorPaired)} µs`,
+      holds: ours.pairedCall.median <= 1.25 * floorPaired,
     },
     ...peers.map((p) => ({
       target: `per call: below ${LABELS[p]}`,
@@ -141,14 +148,14 @@ for (const major of MAJORS) {
       holds: ours.addedPerCallUs < rows[p].addedPerCallUs,
     })),
     {
-      target: 'per chunk: ≤ 1 µs over the bare SDK with the context manager in use',
-      value: `${round2(ours.addedPerChunkOverCtxUs)} µs`,
-      holds: ours.addedPerChunkOverCtxUs <= 1,
+      target: 'per chunk: ≤ 1 µs over the bare SDK with the context manager in use (paired, 1,000-chunk streams)',
+      value: `${round2(ours.pairedChunk.median)} µs`,
+      holds: ours.pairedChunk.median <= 1,
     },
     {
-      target: 'span not sampled: ≤ 15% of a sampled call (over the context manager alone)',
-      value: `${round1(rows['ours-unsampled'].addedPerCallOverCtxUs)} µs vs ${round1(0.15 * ours.addedPerCallOverCtxUs)} µs`,
-      holds: rows['ours-unsampled'].addedPerCallOverCtxUs <= 0.15 * ours.addedPerCallOverCtxUs,
+      target: 'span not sampled: ≤ 15% of a sampled call, metrics still recorded (paired)',
+      value: `${round1(rows['ours-unsampled'].pairedCall.median)} µs vs ${round1(0.15 * ours.pairedCall.median)} µs`,
+      holds: rows['ours-unsampled'].pairedCall.median <= 0.15 * ours.pairedCall.median,
     },
   ];
   if (memory) {
@@ -177,6 +184,8 @@ for (const major of MAJORS) {
           row.label + (row.note && c === 'sentry' ? ` [${row.note}]` : ''),
           {
             'per call': span(row.unary),
+            'added/call (paired)': row.pairedCall ? span(row.pairedCall) : '',
+            'added/chunk (paired)': row.pairedChunk ? round2(row.pairedChunk.median) : '',
             'added/call': c === 'bare' ? '' : round1(row.addedPerCallUs),
             'x floor': c === 'bare' || c === 'otel-ctx' ? '' : round2(row.ratioToFloor),
             'per chunk': span(row.perChunk),
