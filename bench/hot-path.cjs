@@ -12,6 +12,7 @@ const { MeterProvider, MetricReader } = require('@opentelemetry/sdk-metrics');
 const { GeminiInstrumentation } = require(path.join(__dirname, '..', 'build', 'src', 'index.js'));
 
 const unsampled = process.argv.includes('--unsampled');
+const AWAITS = Number(process.env.BENCH_AWAITS ?? 0);
 const noMetrics = process.argv.includes('--no-metrics');
 api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const provider = new BasicTracerProvider({
@@ -46,8 +47,10 @@ class Models {
     this.apiClient = apiClient;
     this.generateContent = (params) => this.generateContentInternal(params);
   }
-  generateContentInternal() {
-    return Promise.resolve(RESPONSE);
+  async generateContentInternal() {
+    // As the SDK does: a few awaits per call (BENCH_AWAITS, default 0).
+    for (let i = 0; i < AWAITS; i++) await null;
+    return RESPONSE;
   }
   generateContentStreamInternal() {
     return Promise.resolve(null);

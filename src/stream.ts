@@ -1,8 +1,8 @@
 /*
  * One span per streamed round trip, ended exactly once however the stream
  * ends. The SDK's iterator is wrapped in a plain object (no generator, no
- * Proxy) that hands each call straight to it, bound to the span's context,
- * and returns the SDK's own promise; our reactions to that promise count the
+ * Proxy) that hands each call straight to it (for a loop's stream, in the
+ * loop's context) and returns the SDK's own promise; our reactions to that promise count the
  * chunk and remember the fields the span needs. Per chunk: a counter, a
  * timestamp, a few property reads. No allocation but the promise reaction.
  *
@@ -58,11 +58,17 @@ export class OpenStreams {
 
   /** Wraps the SDK's stream of one round trip; the round trip ends when the stream does. */
   wrapRoundTrip(iterator: unknown, roundTrip: RoundTrip, ctx: Context): unknown {
-    return this.wrap(iterator, ctx, new RoundTripSink(roundTrip, this.options()));
+    // One round trip's iterator only reads the response body: nothing it does
+    // makes spans, so its calls are not bound to a context (a saving per chunk).
+    return this.wrap(iterator, ctx, new RoundTripSink(roundTrip, this.options()), false);
   }
 
-  /** Wraps any SDK stream: calls run in `ctx`, and `sink` hears of every chunk and of the end. */
-  wrap(iterator: unknown, ctx: Context, sink: StreamSink): unknown {
+  /**
+   * Wraps any SDK stream: `sink` hears of every chunk and of the end; with
+   * `bind`, calls run in `ctx` (a loop's stream runs its round trips and tools
+   * inside the app's iteration).
+   */
+  wrap(iterator: unknown, ctx: Context, sink: StreamSink, bind = true): unknown {
     if (
       iterator === null ||
       typeof iterator !== 'object' ||
@@ -71,7 +77,13 @@ export class OpenStreams {
       sink.end(sc.STREAM_OUTCOME_COMPLETED);
       return iterator;
     }
-    return new TracedStream(iterator as AsyncIteratorLike, ctx, sink, this.options().idleTimeoutMs, this);
+    return new TracedStream(
+      iterator as AsyncIteratorLike,
+      bind ? ctx : undefined,
+      sink,
+      this.options().idleTimeoutMs,
+      this
+    );
   }
 
   add(stream: TracedStream): void {
@@ -175,7 +187,8 @@ export class TracedStream {
 
   constructor(
     private readonly inner: AsyncIteratorLike,
-    private readonly ctx: Context,
+    /** The context calls run in; undefined: the caller's. */
+    private readonly ctx: Context | undefined,
     private readonly sink: StreamSink,
     readonly idleTimeoutMs: number,
     private readonly registry: OpenStreams
@@ -226,13 +239,13 @@ export class TracedStream {
     return this.inner.next();
   }
 
-  /** Runs one call of the SDK's iterator in the span's context, so work it does (HTTP, other spans) nests under the span. */
+  /** Runs one call of the SDK's iterator (in the bound context, if any, so work it does nests under the span). */
   private step(call: () => unknown): unknown {
     this.pending++;
     this.lastActivity = now();
     let result: unknown;
     try {
-      result = context.with(this.ctx, call);
+      result = this.ctx ? context.with(this.ctx, call) : call();
     } catch (err) {
       this.pending--;
       this.finish(sc.STREAM_OUTCOME_FAILED, err);
