@@ -4,6 +4,10 @@
 // globally and for good.
 //
 //   node [--expose-gc] bench/child.cjs <config> <major> [--memory]
+//
+// Knobs for investigating: BENCH_WORKLOADS=unary,stream50,stream1000,loop,paired (default: all),
+// BENCH_PAIRS and BENCH_PAIR_BATCH (paired calls: pairs × calls per batch), BENCH_LONG_STREAMS,
+// BENCH_NO_METRICS=1 (ours without a meter provider).
 'use strict';
 const path = require('node:path');
 const { createRequire } = require('node:module');
@@ -19,7 +23,11 @@ const MODEL = 'gemini-2.5-flash';
 const SIZES = { unary: 2000, stream50: 100, stream1000: Number(process.env.BENCH_LONG_STREAMS ?? 10), loop: 400 };
 const WARMUP = { unary: 1500, stream50: 50, stream1000: 4, loop: 300 };
 // Paired runs (tracing off, on, on, off, ...) in one process, for tracers that can be switched off.
-const PAIRS = { unary: 12, unaryBatch: 150, stream1000: 24 };
+const PAIRS = {
+  unary: Number(process.env.BENCH_PAIRS ?? 12),
+  unaryBatch: Number(process.env.BENCH_PAIR_BATCH ?? 150),
+  stream1000: 24,
+};
 
 // ---- The tracer under test, set up before the SDK loads ------------------------
 let tracerNote = '';
@@ -413,7 +421,7 @@ async function main() {
     for (const [name, fn] of Object.entries(workloads)) {
       if (!only || only.includes(name)) out[name] = await measure(name, SIZES[name], fn);
     }
-    if (toggle && !only) {
+    if (toggle && (!only || only.includes('paired'))) {
       // Over the same process with the tracer off: the context manager and SDK stay in use, so this is
       // the cost over "bare + context manager", with the drift of the machine cancelled pair by pair.
       const perCall = await paired(PAIRS.unary, PAIRS.unaryBatch, unary);
