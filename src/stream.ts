@@ -49,6 +49,7 @@ interface IterResult {
 export class OpenStreams {
   private readonly streams = new Set<TracedStream>();
   private timer: ReturnType<typeof setInterval> | undefined;
+  private timerEvery = 0;
 
   constructor(private readonly options: () => StreamOptions) {}
 
@@ -89,23 +90,30 @@ export class OpenStreams {
   add(stream: TracedStream): void {
     this.streams.add(stream);
     const idle = stream.idleTimeoutMs;
-    if (this.timer === undefined && idle > 0) {
-      // One timer for all open streams, checking at half the idle time; it
-      // never keeps the process alive.
-      this.timer = setInterval(() => this.sweep(), Math.max(10, Math.floor(idle / 2)));
+    if (idle <= 0) return;
+    // One timer for all open streams, checking at half the shortest idle time;
+    // it never keeps the process alive.
+    const every = Math.max(10, Math.floor(idle / 2));
+    if (this.timer === undefined || every < this.timerEvery) {
+      if (this.timer !== undefined) clearInterval(this.timer);
+      this.timer = setInterval(() => this.sweep(), every);
       this.timer.unref();
+      this.timerEvery = every;
     }
   }
 
   delete(stream: TracedStream): void {
+    // The timer stops at its next sweep if nothing is open then: a service that
+    // streams one call after another does not create a timer per stream.
     this.streams.delete(stream);
-    if (this.streams.size === 0 && this.timer !== undefined) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
   }
 
   private sweep(): void {
+    if (this.streams.size === 0) {
+      if (this.timer !== undefined) clearInterval(this.timer);
+      this.timer = undefined;
+      return;
+    }
     const t = now();
     for (const stream of this.streams) {
       if (stream.idleTimeoutMs > 0 && stream.pending === 0 && t - stream.lastActivity >= stream.idleTimeoutMs) {
