@@ -14,7 +14,7 @@ import { FunctionCallLinks } from './links.js';
 import { GenAIMetrics } from './metrics.js';
 import { BUILTIN_PRICES } from './prices.js';
 import { modelVersionOf } from './attributes.js';
-import { genaiModuleDefinition } from './patch.js';
+import { genaiModuleDefinition, instrumentClientLoops, type PatchHost } from './patch.js';
 import { DEFAULT_CHUNK_PROGRESS_INTERVAL, DEFAULT_STREAM_IDLE_TIMEOUT_MS, OpenStreams } from './stream.js';
 import type { GeminiInstrumentationConfig } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
@@ -192,35 +192,92 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
     const getStreams = () => this.streams;
     const getLinks = () => this.links;
     const getMetrics = () => this.metrics;
-    return [
-      genaiModuleDefinition({
-        get tracer() {
-          return getTracer();
-        },
-        get streams() {
-          return getStreams();
-        },
-        get links() {
-          return getLinks();
-        },
-        get metrics() {
-          return getMetrics();
-        },
-        costOf: (response, requestModel, vertexAi) => this.costOf(response, requestModel, vertexAi),
-        isEnabled: () => this.isEnabled(),
-        agentName: () => this.getConfig().agentName,
-        contentLimit: () => {
-          // Tool arguments and results are recorded whole or not at all: not in PREVIEW.
-          const capture = this.contentCapture();
-          return capture?.onSpans && !capture.preview ? capture.maxLength : undefined;
-        },
-        contentCapture: () => this.contentCapture(),
-        endUser: (ctx) => endUserAttributes(ctx, this.getConfig()),
-        emitEvent: (name, attributes, ctx) => this.emitEvent(name, attributes, ctx),
-        watchShutdown: () => this.watchShutdown(),
-        wrap: (target, name, wrapper) => this._wrap(target, name as never, wrapper as never),
-        unwrap: (target, name) => this._unwrap(target, name as never),
-      }),
-    ];
+    const host: PatchHost = {
+      get tracer() {
+        return getTracer();
+      },
+      get streams() {
+        return getStreams();
+      },
+      get links() {
+        return getLinks();
+      },
+      get metrics() {
+        return getMetrics();
+      },
+      costOf: (response, requestModel, vertexAi) => this.costOf(response, requestModel, vertexAi),
+      isEnabled: () => this.isEnabled(),
+      optedIn: (what) => what === 'tokenCounting' && this.getConfig().traceTokenCounting === true,
+      agentName: () => this.getConfig().agentName,
+      contentLimit: () => {
+        // Tool arguments and results are recorded whole or not at all: not in PREVIEW.
+        const capture = this.contentCapture();
+        return capture?.onSpans && !capture.preview ? capture.maxLength : undefined;
+      },
+      contentCapture: () => this.contentCapture(),
+      endUser: (ctx) => endUserAttributes(ctx, this.getConfig()),
+      emitEvent: (name, attributes, ctx) => this.emitEvent(name, attributes, ctx),
+      watchShutdown: () => this.watchShutdown(),
+      wrap: (target, name, wrapper) => this._wrap(target, name as never, wrapper as never),
+      unwrap: (target, name) => this._unwrap(target, name as never),
+    };
+    const definition = genaiModuleDefinition(host);
+    // Kept outside the instance's fields: init() runs before they are initialized.
+    manual.set(this, { host, definition });
+    return [definition];
+  }
+
+  // The base class restores only copies its hooks saw load; copies given to
+  // instrument() are restored and re-patched with them.
+  override enable(): void {
+    super.enable();
+    if (manual.get(this)?.used) (manual.get(this)!.definition.patch as (e: unknown) => unknown)?.(undefined);
+  }
+
+  override disable(): void {
+    super.disable();
+    if (manual.get(this)?.used) (manual.get(this)!.definition.unpatch as (e: unknown) => unknown)?.(undefined);
+  }
+
+  /**
+   * Instruments `@google/genai` where module hooks cannot see it load (an app
+   * bundled by esbuild, webpack or Next.js): pass the SDK's exports
+   * (`import * as genai from '@google/genai'`) or a `GoogleGenAI` client. Safe
+   * to call more than once and together with the automatic path: nothing is
+   * wrapped twice. A client made before this call gets its round trips traced
+   * and, passed itself, its function-calling loops too. Returns whether it
+   * recognized `target`.
+   */
+  instrument(target: unknown): boolean {
+    try {
+      const parts = manual.get(this);
+      const t = target as Record<string, unknown> | undefined;
+      if (!parts || !t || (typeof t !== 'object' && typeof t !== 'function')) return false;
+      parts.used = true;
+      const patch = parts.definition.patch as ((exports: unknown, version?: string) => unknown) | undefined;
+      const hasModels = (o: unknown) => typeof (o as { Models?: unknown } | undefined)?.Models === 'function';
+      if (hasModels(t) || hasModels(t.default)) {
+        patch?.(t, undefined);
+        return true;
+      }
+      const models = t.models as Record<string, unknown> | undefined;
+      const proto = models && typeof models === 'object' ? Object.getPrototypeOf(models) : undefined;
+      if (proto && typeof proto.generateContentInternal === 'function') {
+        patch?.({ Models: { prototype: proto } }, undefined);
+        instrumentClientLoops(parts.host, models!);
+        return true;
+      }
+      diag.warn(
+        'opentelemetry-instrumentation-google-genai: instrument() takes the @google/genai exports or a GoogleGenAI client'
+      );
+    } catch (err) {
+      diag.warn('opentelemetry-instrumentation-google-genai: instrument() failed', err);
+    }
+    return false;
   }
 }
+
+const manual = new WeakMap<
+  GeminiInstrumentation,
+  { host: PatchHost; definition: ReturnType<typeof genaiModuleDefinition>; used?: boolean }
+>();

@@ -34,6 +34,7 @@ import type {
   GenerateContentResponseLike,
   ModelsLike,
 } from './internal-types.js';
+import { OPERATIONS, patchedOperation } from './operations.js';
 import { RoundTrip, type RoundTripHost } from './round-trip.js';
 import type { OpenStreams } from './stream.js';
 import { isThenable } from './thenable.js';
@@ -51,6 +52,8 @@ export interface PatchHost extends RoundTripHost {
   readonly tracer: Tracer;
   readonly streams: OpenStreams;
   isEnabled(): boolean;
+  /** Whether an opt-in kind of call is traced (token counting). */
+  optedIn(what: 'tokenCounting'): boolean;
   agentName(): string | undefined;
   /** Max length of recorded tool arguments and results; undefined when content is not captured on spans. */
   contentLimit(): number | undefined;
@@ -73,10 +76,11 @@ export function genaiModuleDefinition(host: PatchHost): InstrumentationNodeModul
   return new InstrumentationNodeModuleDefinition(
     MODULE_NAME,
     SUPPORTED_VERSIONS,
-    (moduleExports: GenAIModuleLike, moduleVersion?: string) => {
-      const proto = modelsPrototype(moduleExports);
+    (moduleExports: GenAIModuleLike | undefined, moduleVersion?: string) => {
+      // Called without exports (enable() after a manual instrument()): re-patch the copies we know.
+      const proto = moduleExports === undefined ? undefined : modelsPrototype(moduleExports);
       if (proto) prototypes.add(proto);
-      else {
+      else if (moduleExports !== undefined) {
         diag.warn(
           `${LOG_PREFIX} @google/genai ${moduleVersion ?? ''} has no ` +
             `Models.prototype.${GENERATE_CONTENT_INTERNAL}; generateContent is not traced`
@@ -114,10 +118,20 @@ function patchPrototype(host: PatchHost, proto: Record<string, unknown>): void {
   }
   installLoopAccessor(host, proto, GENERATE_CONTENT, false);
   installLoopAccessor(host, proto, GENERATE_CONTENT_STREAM, true);
+  // Embeddings, images, videos, token counting: each where this version has it.
+  for (const spec of OPERATIONS) {
+    if (typeof proto[spec.method] === 'function' && !isWrapped(proto[spec.method])) {
+      host.wrap(proto, spec.method, (original) => patchedOperation(host, spec, original));
+    }
+  }
 }
 
 function unpatchPrototype(host: PatchHost, proto: Record<string, unknown>): void {
-  for (const name of [GENERATE_CONTENT_INTERNAL, GENERATE_CONTENT_STREAM_INTERNAL]) {
+  for (const name of [
+    GENERATE_CONTENT_INTERNAL,
+    GENERATE_CONTENT_STREAM_INTERNAL,
+    ...OPERATIONS.map((o) => o.method),
+  ]) {
     if (isWrapped(proto[name])) host.unwrap(proto, name);
   }
   for (const name of [GENERATE_CONTENT, GENERATE_CONTENT_STREAM]) {
@@ -127,6 +141,27 @@ function unpatchPrototype(host: PatchHost, proto: Record<string, unknown>): void
 }
 
 const LOOP_ACCESSOR = Symbol.for('opentelemetry-instrumentation-google-genai/loop-accessor');
+const LOOP_WRAPPED = Symbol.for('opentelemetry-instrumentation-google-genai/loop-wrapped');
+
+/**
+ * A client made before we could patch (a bundled app): its `models` gets the
+ * loop wrappers on its own `generateContent` / `generateContentStream`, once.
+ */
+export function instrumentClientLoops(host: PatchHost, models: Record<string, unknown>): boolean {
+  let changed = false;
+  for (const [name, stream] of [
+    [GENERATE_CONTENT, false],
+    [GENERATE_CONTENT_STREAM, true],
+  ] as const) {
+    const fn = models[name] as (AnyFunction & { [LOOP_WRAPPED]?: boolean }) | undefined;
+    if (typeof fn !== 'function' || fn[LOOP_WRAPPED]) continue;
+    const wrapped = loopAware(host, fn, stream) as AnyFunction & { [LOOP_WRAPPED]?: boolean };
+    Object.defineProperty(wrapped, LOOP_WRAPPED, { value: true });
+    models[name] = wrapped;
+    changed = true;
+  }
+  return changed;
+}
 
 /**
  * The accessor that catches the constructor's `this.generateContent = fn` and
@@ -136,8 +171,13 @@ const LOOP_ACCESSOR = Symbol.for('opentelemetry-instrumentation-google-genai/loo
 function installLoopAccessor(host: PatchHost, proto: Record<string, unknown>, name: string, stream: boolean): void {
   if (Object.prototype.hasOwnProperty.call(proto, name)) return;
   const set = function (this: object, fn: unknown): void {
+    let value = fn;
+    if (typeof fn === 'function') {
+      value = loopAware(host, fn as AnyFunction, stream);
+      Object.defineProperty(value, LOOP_WRAPPED, { value: true });
+    }
     Object.defineProperty(this, name, {
-      value: typeof fn === 'function' ? loopAware(host, fn as AnyFunction, stream) : fn,
+      value,
       writable: true,
       enumerable: true,
       configurable: true,

@@ -258,7 +258,7 @@ export class RoundTrip {
 }
 
 /** The attribute sets of one round trip's metric points. */
-interface MetricAttributeSets {
+export interface MetricAttributeSets {
   /** Operation, provider, request model, server, response model. */
   readonly base: Attributes;
   readonly input: Attributes;
@@ -272,7 +272,7 @@ interface MetricAttributeSets {
 // Built once per (sampling attributes, response model) and shared by every call that has them.
 const metricAttributeSets = new WeakMap<Readonly<Attributes>, Map<string, MetricAttributeSets>>();
 
-function metricAttributes(attrs: Readonly<Attributes>, responseModel: string | undefined): MetricAttributeSets {
+export function metricAttributes(attrs: Readonly<Attributes>, responseModel: string | undefined): MetricAttributeSets {
   let byModel = metricAttributeSets.get(attrs);
   if (!byModel) metricAttributeSets.set(attrs, (byModel = new Map()));
   const key = responseModel ?? '';

@@ -13,6 +13,14 @@ export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
 export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
 
 export const GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT = 'generate_content';
+export const GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS = 'embeddings';
+// Operations the conventions have no value for (their list is open): ours, named for the SDK method.
+export const OPERATION_GENERATE_IMAGES = 'generate_images';
+export const OPERATION_EDIT_IMAGE = 'edit_image';
+export const OPERATION_UPSCALE_IMAGE = 'upscale_image';
+export const OPERATION_GENERATE_VIDEOS = 'generate_videos';
+export const OPERATION_COUNT_TOKENS = 'count_tokens';
+export const OPERATION_COMPUTE_TOKENS = 'compute_tokens';
 export const GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT = 'invoke_agent';
 export const GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL = 'execute_tool';
 
@@ -48,6 +56,16 @@ export const ATTR_GEN_AI_RESPONSE_CHUNK_COUNT = 'gen_ai.response.chunk_count';
 
 // Usage.
 export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT = 'gen_ai.embeddings.dimension.count';
+// Not in the conventions: ours, under gcp.gen_ai.*.
+export const ATTR_GCP_GEN_AI_RESPONSE_EMBEDDING_COUNT = 'gcp.gen_ai.response.embedding_count';
+export const ATTR_GCP_GEN_AI_REQUEST_IMAGE_COUNT = 'gcp.gen_ai.request.image_count';
+export const ATTR_GCP_GEN_AI_RESPONSE_IMAGE_COUNT = 'gcp.gen_ai.response.image_count';
+export const ATTR_GCP_GEN_AI_RESPONSE_FILTERED_IMAGE_COUNT = 'gcp.gen_ai.response.filtered_image_count';
+export const ATTR_GCP_GEN_AI_REQUEST_VIDEO_COUNT = 'gcp.gen_ai.request.video_count';
+export const ATTR_GCP_GEN_AI_OPERATION_ID = 'gcp.gen_ai.operation.id';
+export const ATTR_GCP_GEN_AI_RESPONSE_TOTAL_TOKENS = 'gcp.gen_ai.response.total_tokens';
+export const GCP_GEN_AI_OUTPUT_TYPE_VALUE_VIDEO = 'video';
 export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
 export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';

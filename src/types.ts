@@ -38,6 +38,14 @@ export interface GeminiInstrumentationConfig extends InstrumentationConfig, EndU
    */
   timePerOutputChunkMetric?: boolean;
   /**
+   * Trace `models.countTokens` and `models.computeTokens` (spans
+   * `count_tokens {model}`, `compute_tokens {model}`). Off by default: no
+   * convention covers them, and they are free calls that some apps make
+   * before every request.
+   * @default false
+   */
+  traceTokenCounting?: boolean;
+  /**
    * `gen_ai.agent.name` on the `agent.run` and `execute_tool` spans of
    * function-calling loops.
    */
