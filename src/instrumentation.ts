@@ -263,7 +263,8 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
       const models = t.models as Record<string, unknown> | undefined;
       const proto = models && typeof models === 'object' ? Object.getPrototypeOf(models) : undefined;
       if (proto && typeof proto.generateContentInternal === 'function') {
-        patch?.({ Models: { prototype: proto } }, undefined);
+        const caches = t.caches && typeof t.caches === 'object' ? Object.getPrototypeOf(t.caches) : undefined;
+        patch?.({ Models: { prototype: proto }, Caches: caches ? { prototype: caches } : undefined }, undefined);
         instrumentClientLoops(parts.host, models!);
         return true;
       }

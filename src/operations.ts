@@ -30,7 +30,9 @@ type Json = Record<string, unknown> | undefined;
 
 /** What one kind of call records. */
 export interface OperationSpec {
-  /** The method on `Models.prototype`. */
+  /** The exported class whose prototype has the method (default `Models`). */
+  readonly owner?: 'Models' | 'Caches';
+  /** The method on that prototype. */
   readonly method: string;
   /** `gen_ai.operation.name`: a value of the conventions where one fits, else ours (README, Semantic Conventions). */
   readonly operation: string;
@@ -129,7 +131,40 @@ export const OPERATIONS: readonly OperationSpec[] = [
     response: (response) => put({}, sc.ATTR_GCP_GEN_AI_RESPONSE_TOTAL_TOKENS, num(response?.totalTokens)),
   },
   { method: 'computeTokens', operation: sc.OPERATION_COMPUTE_TOKENS, optIn: 'tokenCounting' },
+  // Context caches: the cached token count, so what a cache costs can be put next to the calls that read it.
+  {
+    owner: 'Caches',
+    method: 'create',
+    operation: sc.OPERATION_CREATE_CACHE,
+    request: cacheRequest,
+    response: cacheResponse,
+  },
+  {
+    owner: 'Caches',
+    method: 'update',
+    operation: sc.OPERATION_UPDATE_CACHE,
+    request: cacheRequest,
+    response: cacheResponse,
+  },
+  { owner: 'Caches', method: 'delete', operation: sc.OPERATION_DELETE_CACHE, request: cacheRequest },
 ];
+
+function cacheRequest(params: Params): Attributes {
+  const name = (params as { name?: unknown } | undefined)?.name;
+  return put({}, sc.ATTR_GCP_GEN_AI_CACHE_NAME, typeof name === 'string' ? name : undefined);
+}
+
+function cacheResponse(response: Json): Attributes {
+  const attrs = put({}, sc.ATTR_GCP_GEN_AI_CACHE_NAME, typeof response?.name === 'string' ? response.name : undefined);
+  const usage = response?.usageMetadata as { totalTokenCount?: unknown } | undefined;
+  put(attrs, sc.ATTR_GCP_GEN_AI_CACHE_TOKEN_COUNT, num(usage?.totalTokenCount));
+  put(
+    attrs,
+    sc.ATTR_GCP_GEN_AI_CACHE_EXPIRE_TIME,
+    typeof response?.expireTime === 'string' ? response.expireTime : undefined
+  );
+  return attrs;
+}
 
 /** What an operation needs from the instrumentation. */
 export interface OperationHost {

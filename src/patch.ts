@@ -73,6 +73,7 @@ export function genaiModuleDefinition(host: PatchHost): InstrumentationNodeModul
   // enable()/disable() would reach only that one. We keep every copy's
   // prototype and patch or restore them all together.
   const prototypes = new Set<Record<string, unknown>>();
+  const cachePrototypes = new Set<Record<string, unknown>>();
   return new InstrumentationNodeModuleDefinition(
     MODULE_NAME,
     SUPPORTED_VERSIONS,
@@ -80,6 +81,8 @@ export function genaiModuleDefinition(host: PatchHost): InstrumentationNodeModul
       // Called without exports (enable() after a manual instrument()): re-patch the copies we know.
       const proto = moduleExports === undefined ? undefined : modelsPrototype(moduleExports);
       if (proto) prototypes.add(proto);
+      const caches = moduleExports === undefined ? undefined : cachesPrototype(moduleExports);
+      if (caches) cachePrototypes.add(caches);
       else if (moduleExports !== undefined) {
         diag.warn(
           `${LOG_PREFIX} @google/genai ${moduleVersion ?? ''} has no ` +
@@ -87,10 +90,12 @@ export function genaiModuleDefinition(host: PatchHost): InstrumentationNodeModul
         );
       }
       for (const each of prototypes) patchPrototype(host, each);
+      for (const each of cachePrototypes) patchOperations(host, each, 'Caches');
       return moduleExports;
     },
     () => {
       for (const each of prototypes) unpatchPrototype(host, each);
+      for (const each of cachePrototypes) unpatchOperations(host, each, 'Caches');
     }
   );
 }
@@ -119,21 +124,36 @@ function patchPrototype(host: PatchHost, proto: Record<string, unknown>): void {
   installLoopAccessor(host, proto, GENERATE_CONTENT, false);
   installLoopAccessor(host, proto, GENERATE_CONTENT_STREAM, true);
   // Embeddings, images, videos, token counting: each where this version has it.
+  patchOperations(host, proto, 'Models');
+}
+
+function patchOperations(host: PatchHost, proto: Record<string, unknown>, owner: 'Models' | 'Caches'): void {
   for (const spec of OPERATIONS) {
+    if ((spec.owner ?? 'Models') !== owner) continue;
     if (typeof proto[spec.method] === 'function' && !isWrapped(proto[spec.method])) {
       host.wrap(proto, spec.method, (original) => patchedOperation(host, spec, original));
     }
   }
 }
 
+function unpatchOperations(host: PatchHost, proto: Record<string, unknown>, owner: 'Models' | 'Caches'): void {
+  for (const spec of OPERATIONS) {
+    if ((spec.owner ?? 'Models') === owner && isWrapped(proto[spec.method])) host.unwrap(proto, spec.method);
+  }
+}
+
+/** The `Caches` prototype of one loaded copy of the SDK, if it has one. */
+function cachesPrototype(moduleExports: GenAIModuleLike): Record<string, unknown> | undefined {
+  const exports = moduleExports as unknown as { Caches?: { prototype?: Record<string, unknown> }; default?: unknown };
+  const caches = exports.Caches ?? (exports.default as typeof exports | undefined)?.Caches;
+  return caches?.prototype && typeof caches.prototype.create === 'function' ? caches.prototype : undefined;
+}
+
 function unpatchPrototype(host: PatchHost, proto: Record<string, unknown>): void {
-  for (const name of [
-    GENERATE_CONTENT_INTERNAL,
-    GENERATE_CONTENT_STREAM_INTERNAL,
-    ...OPERATIONS.map((o) => o.method),
-  ]) {
+  for (const name of [GENERATE_CONTENT_INTERNAL, GENERATE_CONTENT_STREAM_INTERNAL]) {
     if (isWrapped(proto[name])) host.unwrap(proto, name);
   }
+  unpatchOperations(host, proto, 'Models');
   for (const name of [GENERATE_CONTENT, GENERATE_CONTENT_STREAM]) {
     const descriptor = Object.getOwnPropertyDescriptor(proto, name);
     if (descriptor?.set && (descriptor.set as { [LOOP_ACCESSOR]?: boolean })[LOOP_ACCESSOR]) delete proto[name];
