@@ -501,3 +501,62 @@ describe(`recorded Gemini API traffic, generateContent (@google/genai ${SDK_MAJO
     assert.ok(texts.every((t) => t.length > 0));
   });
 });
+
+describe(`recorded Gemini API traffic, countTokens (@google/genai ${SDK_MAJOR}.x)`, () => {
+  const genai = loadGenAI();
+  const counting = recordings.filter((r) => r.interactions.some((i) => i.request.url.includes(':countTokens')));
+
+  before(function () {
+    if (counting.length === 0) this.skip();
+    nock.disableNetConnect();
+  });
+  after(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+  beforeEach(() => {
+    resetInstrumentation();
+    instrumentation.setConfig({ traceTokenCounting: true });
+  });
+
+  if (counting.length === 0) {
+    it('skips: no countTokens recording in ../shared/fixtures/js-genai-recordings');
+    return;
+  }
+
+  for (const recording of counting) {
+    it(`${recording.file}: a count_tokens span with the recorded total, the same result as bare`, async () => {
+      const run = async () => {
+        const results: unknown[] = [];
+        for (const { request, response } of recording.interactions) {
+          const model = modelOf(request.url);
+          nock(GEMINI_BASE_URL)
+            .post(`/${API_VERSION}/models/${model}:countTokens`)
+            .reply(response.statusCode, response.bodySegments?.[0] as nock.Body);
+          const body = request.bodySegments?.[0] ?? {};
+          results.push(
+            await new genai.GoogleGenAI({ apiKey: TEST_API_KEY }).models
+              .countTokens({ model, contents: body.contents as never })
+              .then(plain, (e: Error) => ({ error: e.message }))
+          );
+        }
+        return results;
+      };
+      const traced = await run();
+      const spans = finishedSpans();
+      instrumentation.disable();
+      const bare = await run();
+      instrumentation.enable();
+      assert.deepEqual(traced, bare);
+      assert.equal(spans.length, recording.interactions.length);
+      recording.interactions.forEach(({ request, response }, i) => {
+        const model = modelOf(request.url);
+        assert.equal(spans[i].name, `count_tokens ${model}`);
+        assert.equal(spans[i].attributes['gen_ai.operation.name'], 'count_tokens');
+        const total = (response.bodySegments?.[0] as { totalTokens?: number } | undefined)?.totalTokens;
+        assert.equal(spans[i].attributes['gcp.gen_ai.response.total_tokens'], total);
+        assert.equal(spans[i].status.code, response.statusCode < 400 ? SpanStatusCode.UNSET : SpanStatusCode.ERROR);
+      });
+    });
+  }
+});
