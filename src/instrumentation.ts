@@ -207,7 +207,10 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
       },
       costOf: (response, requestModel, vertexAi) => this.costOf(response, requestModel, vertexAi),
       isEnabled: () => this.isEnabled(),
-      optedIn: (what) => what === 'tokenCounting' && this.getConfig().traceTokenCounting === true,
+      optedIn: (what) =>
+        what === 'tokenCounting'
+          ? this.getConfig().traceTokenCounting === true
+          : this.getConfig().traceOperationPolling === true,
       agentName: () => this.getConfig().agentName,
       contentLimit: () => {
         // Tool arguments and results are recorded whole or not at all: not in PREVIEW.
@@ -263,8 +266,12 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
       const models = t.models as Record<string, unknown> | undefined;
       const proto = models && typeof models === 'object' ? Object.getPrototypeOf(models) : undefined;
       if (proto && typeof proto.generateContentInternal === 'function') {
-        const caches = t.caches && typeof t.caches === 'object' ? Object.getPrototypeOf(t.caches) : undefined;
-        patch?.({ Models: { prototype: proto }, Caches: caches ? { prototype: caches } : undefined }, undefined);
+        const protoOf = (o: unknown) =>
+          o && typeof o === 'object' ? { prototype: Object.getPrototypeOf(o) } : undefined;
+        patch?.(
+          { Models: { prototype: proto }, Caches: protoOf(t.caches), Operations: protoOf(t.operations) },
+          undefined
+        );
         instrumentClientLoops(parts.host, models!);
         return true;
       }

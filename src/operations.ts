@@ -31,13 +31,13 @@ type Json = Record<string, unknown> | undefined;
 /** What one kind of call records. */
 export interface OperationSpec {
   /** The exported class whose prototype has the method (default `Models`). */
-  readonly owner?: 'Models' | 'Caches';
+  readonly owner?: 'Models' | 'Caches' | 'Operations';
   /** The method on that prototype. */
   readonly method: string;
   /** `gen_ai.operation.name`: a value of the conventions where one fits, else ours (README, Semantic Conventions). */
   readonly operation: string;
   /** Off unless the app asks for it (an option). */
-  readonly optIn?: 'tokenCounting';
+  readonly optIn?: 'tokenCounting' | 'operationPolling';
   /** Request attributes, for a recording span. */
   request?(params: Params): Attributes;
   /** Response attributes, for a recording span. Never bytes, never content. */
@@ -131,6 +131,19 @@ export const OPERATIONS: readonly OperationSpec[] = [
     response: (response) => put({}, sc.ATTR_GCP_GEN_AI_RESPONSE_TOTAL_TOKENS, num(response?.totalTokens)),
   },
   { method: 'computeTokens', operation: sc.OPERATION_COMPUTE_TOKENS, optIn: 'tokenCounting' },
+  // Polling a long-running operation (videos): only when asked for, since an app may poll every few seconds for minutes.
+  ...['getVideosOperationInternal', 'fetchPredictVideosOperationInternal'].map((method): OperationSpec => ({
+    owner: 'Operations',
+    method,
+    operation: sc.OPERATION_GET_OPERATION,
+    optIn: 'operationPolling',
+    request: (params) => {
+      const name = (params as { operationName?: unknown } | undefined)?.operationName;
+      return put({}, sc.ATTR_GCP_GEN_AI_OPERATION_ID, typeof name === 'string' ? name : undefined);
+    },
+    response: (response) =>
+      put({}, sc.ATTR_GCP_GEN_AI_OPERATION_DONE, typeof response?.done === 'boolean' ? response.done : undefined),
+  })),
   // Context caches: the cached token count, so what a cache costs can be put next to the calls that read it.
   {
     owner: 'Caches',
@@ -171,7 +184,7 @@ export interface OperationHost {
   readonly tracer: Tracer;
   readonly metrics: GenAIMetrics;
   isEnabled(): boolean;
-  optedIn(what: 'tokenCounting'): boolean;
+  optedIn(what: 'tokenCounting' | 'operationPolling'): boolean;
   endUser(ctx: Context): Attributes;
   costOf(
     response: GenerateContentResponseLike | undefined,

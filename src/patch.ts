@@ -53,7 +53,7 @@ export interface PatchHost extends RoundTripHost {
   readonly streams: OpenStreams;
   isEnabled(): boolean;
   /** Whether an opt-in kind of call is traced (token counting). */
-  optedIn(what: 'tokenCounting'): boolean;
+  optedIn(what: 'tokenCounting' | 'operationPolling'): boolean;
   agentName(): string | undefined;
   /** Max length of recorded tool arguments and results; undefined when content is not captured on spans. */
   contentLimit(): number | undefined;
@@ -73,7 +73,8 @@ export function genaiModuleDefinition(host: PatchHost): InstrumentationNodeModul
   // enable()/disable() would reach only that one. We keep every copy's
   // prototype and patch or restore them all together.
   const prototypes = new Set<Record<string, unknown>>();
-  const cachePrototypes = new Set<Record<string, unknown>>();
+  // The prototypes of `Caches` and `Operations` of every copy, by class.
+  const otherPrototypes = new Map<Record<string, unknown>, 'Caches' | 'Operations'>();
   return new InstrumentationNodeModuleDefinition(
     MODULE_NAME,
     SUPPORTED_VERSIONS,
@@ -81,21 +82,23 @@ export function genaiModuleDefinition(host: PatchHost): InstrumentationNodeModul
       // Called without exports (enable() after a manual instrument()): re-patch the copies we know.
       const proto = moduleExports === undefined ? undefined : modelsPrototype(moduleExports);
       if (proto) prototypes.add(proto);
-      const caches = moduleExports === undefined ? undefined : cachesPrototype(moduleExports);
-      if (caches) cachePrototypes.add(caches);
       else if (moduleExports !== undefined) {
         diag.warn(
           `${LOG_PREFIX} @google/genai ${moduleVersion ?? ''} has no ` +
             `Models.prototype.${GENERATE_CONTENT_INTERNAL}; generateContent is not traced`
         );
       }
+      for (const owner of ['Caches', 'Operations'] as const) {
+        const other = moduleExports === undefined ? undefined : ownerPrototype(moduleExports, owner);
+        if (other) otherPrototypes.set(other, owner);
+      }
       for (const each of prototypes) patchPrototype(host, each);
-      for (const each of cachePrototypes) patchOperations(host, each, 'Caches');
+      for (const [each, owner] of otherPrototypes) patchOperations(host, each, owner);
       return moduleExports;
     },
     () => {
       for (const each of prototypes) unpatchPrototype(host, each);
-      for (const each of cachePrototypes) unpatchOperations(host, each, 'Caches');
+      for (const [each, owner] of otherPrototypes) unpatchOperations(host, each, owner);
     }
   );
 }
@@ -127,7 +130,9 @@ function patchPrototype(host: PatchHost, proto: Record<string, unknown>): void {
   patchOperations(host, proto, 'Models');
 }
 
-function patchOperations(host: PatchHost, proto: Record<string, unknown>, owner: 'Models' | 'Caches'): void {
+type Owner = 'Models' | 'Caches' | 'Operations';
+
+function patchOperations(host: PatchHost, proto: Record<string, unknown>, owner: Owner): void {
   for (const spec of OPERATIONS) {
     if ((spec.owner ?? 'Models') !== owner) continue;
     if (typeof proto[spec.method] === 'function' && !isWrapped(proto[spec.method])) {
@@ -136,17 +141,21 @@ function patchOperations(host: PatchHost, proto: Record<string, unknown>, owner:
   }
 }
 
-function unpatchOperations(host: PatchHost, proto: Record<string, unknown>, owner: 'Models' | 'Caches'): void {
+function unpatchOperations(host: PatchHost, proto: Record<string, unknown>, owner: Owner): void {
   for (const spec of OPERATIONS) {
     if ((spec.owner ?? 'Models') === owner && isWrapped(proto[spec.method])) host.unwrap(proto, spec.method);
   }
 }
 
-/** The `Caches` prototype of one loaded copy of the SDK, if it has one. */
-function cachesPrototype(moduleExports: GenAIModuleLike): Record<string, unknown> | undefined {
-  const exports = moduleExports as unknown as { Caches?: { prototype?: Record<string, unknown> }; default?: unknown };
-  const caches = exports.Caches ?? (exports.default as typeof exports | undefined)?.Caches;
-  return caches?.prototype && typeof caches.prototype.create === 'function' ? caches.prototype : undefined;
+/** The prototype of `Caches` or `Operations` of one loaded copy of the SDK, if it has that class. */
+function ownerPrototype(
+  moduleExports: GenAIModuleLike,
+  owner: 'Caches' | 'Operations'
+): Record<string, unknown> | undefined {
+  type Exports = Record<string, { prototype?: Record<string, unknown> } | undefined> & { default?: unknown };
+  const exports = moduleExports as unknown as Exports;
+  const cls = exports[owner] ?? (exports.default as Exports | undefined)?.[owner];
+  return cls?.prototype && typeof cls.prototype === 'object' ? cls.prototype : undefined;
 }
 
 function unpatchPrototype(host: PatchHost, proto: Record<string, unknown>): void {

@@ -46,6 +46,15 @@ export interface GeminiInstrumentationConfig extends InstrumentationConfig, EndU
    */
   traceTokenCounting?: boolean;
   /**
+   * Trace the polling of long-running operations (`operations.getVideosOperation`
+   * / `operations.get`): a `get_operation` span per poll, with
+   * `gcp.gen_ai.operation.id` and `gcp.gen_ai.operation.done`. Off by default:
+   * an app may poll every few seconds for minutes. The span of the request
+   * that started the operation carries the same id.
+   * @default false
+   */
+  traceOperationPolling?: boolean;
+  /**
    * `gen_ai.agent.name` on the `agent.run` and `execute_tool` spans of
    * function-calling loops.
    */

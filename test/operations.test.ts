@@ -26,6 +26,9 @@ function reply(req: FakeRequest): FakeReply {
       },
     };
   }
+  if (req.path.includes('/operations/') || req.action === 'fetchPredictOperation') {
+    return { body: { name: 'models/veo-3.0-generate-001/operations/op-42', done: true } };
+  }
   switch (req.action) {
     case 'batchEmbedContents':
     case 'embedContent':
@@ -188,6 +191,23 @@ describe(`embeddings, images, videos, token counting (@google/genai ${SDK_MAJOR}
         'gcp.gen_ai.operation.id': 'models/veo-3.0-generate-001/operations/op-42',
       }
     );
+  });
+
+  it('polling the operation: no span by default; a get_operation span with traceOperationPolling', async () => {
+    const ai = vertex();
+    const operation = await ai.models.generateVideos({ model: 'veo-3.0-generate-001', prompt: 'waves' });
+    const poll = () => ai.operations.getVideosOperation({ operation });
+    resetInstrumentation();
+    await sameAsBare(poll);
+    assert.deepEqual(finishedSpans(), []);
+    instrumentation.setConfig({ traceOperationPolling: true });
+    await sameAsBare(poll);
+    const spans = finishedSpans();
+    assert.equal(spans.length, 1);
+    assert.equal(spans[0].name, 'get_operation');
+    assert.equal(spans[0].attributes['gen_ai.operation.name'], 'get_operation');
+    assert.equal(spans[0].attributes['gcp.gen_ai.operation.id'], 'models/veo-3.0-generate-001/operations/op-42');
+    assert.equal(spans[0].attributes['gcp.gen_ai.operation.done'], true);
   });
 
   it('countTokens: no span by default; a count_tokens span with traceTokenCounting', async () => {
