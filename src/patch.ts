@@ -34,6 +34,7 @@ import type {
   GenerateContentResponseLike,
   ModelsLike,
 } from './internal-types.js';
+import { patchedLiveConnect, patchedSendToolResponse } from './live.js';
 import { OPERATIONS, patchedOperation } from './operations.js';
 import { RoundTrip, type RoundTripHost } from './round-trip.js';
 import type { OpenStreams } from './stream.js';
@@ -74,7 +75,7 @@ export function genaiModuleDefinition(host: PatchHost): InstrumentationNodeModul
   // prototype and patch or restore them all together.
   const prototypes = new Set<Record<string, unknown>>();
   // The prototypes of `Caches` and `Operations` of every copy, by class.
-  const otherPrototypes = new Map<Record<string, unknown>, 'Caches' | 'Operations'>();
+  const otherPrototypes = new Map<Record<string, unknown>, OtherOwner>();
   return new InstrumentationNodeModuleDefinition(
     MODULE_NAME,
     SUPPORTED_VERSIONS,
@@ -88,7 +89,7 @@ export function genaiModuleDefinition(host: PatchHost): InstrumentationNodeModul
             `Models.prototype.${GENERATE_CONTENT_INTERNAL}; generateContent is not traced`
         );
       }
-      for (const owner of ['Caches', 'Operations'] as const) {
+      for (const owner of ['Caches', 'Operations', 'Live', 'Session'] as const) {
         const other = moduleExports === undefined ? undefined : ownerPrototype(moduleExports, owner);
         if (other) otherPrototypes.set(other, owner);
       }
@@ -131,8 +132,22 @@ function patchPrototype(host: PatchHost, proto: Record<string, unknown>): void {
 }
 
 type Owner = 'Models' | 'Caches' | 'Operations';
+type OtherOwner = 'Caches' | 'Operations' | 'Live' | 'Session';
 
-function patchOperations(host: PatchHost, proto: Record<string, unknown>, owner: Owner): void {
+/** Live API: `Live.prototype.connect` (the session's span) and `Session.prototype.sendToolResponse` (an event). */
+const LIVE_METHODS: Record<'Live' | 'Session', [string, (host: PatchHost, original: AnyFunction) => AnyFunction]> = {
+  Live: ['connect', (host, original) => patchedLiveConnect(host, original)],
+  Session: ['sendToolResponse', (_host, original) => patchedSendToolResponse(original)],
+};
+
+function patchOperations(host: PatchHost, proto: Record<string, unknown>, owner: Owner | OtherOwner): void {
+  if (owner === 'Live' || owner === 'Session') {
+    const [method, wrapper] = LIVE_METHODS[owner];
+    if (typeof proto[method] === 'function' && !isWrapped(proto[method])) {
+      host.wrap(proto, method, (original) => wrapper(host, original));
+    }
+    return;
+  }
   for (const spec of OPERATIONS) {
     if ((spec.owner ?? 'Models') !== owner) continue;
     if (typeof proto[spec.method] === 'function' && !isWrapped(proto[spec.method])) {
@@ -141,17 +156,19 @@ function patchOperations(host: PatchHost, proto: Record<string, unknown>, owner:
   }
 }
 
-function unpatchOperations(host: PatchHost, proto: Record<string, unknown>, owner: Owner): void {
+function unpatchOperations(host: PatchHost, proto: Record<string, unknown>, owner: Owner | OtherOwner): void {
+  if (owner === 'Live' || owner === 'Session') {
+    const [method] = LIVE_METHODS[owner];
+    if (isWrapped(proto[method])) host.unwrap(proto, method);
+    return;
+  }
   for (const spec of OPERATIONS) {
     if ((spec.owner ?? 'Models') === owner && isWrapped(proto[spec.method])) host.unwrap(proto, spec.method);
   }
 }
 
 /** The prototype of `Caches` or `Operations` of one loaded copy of the SDK, if it has that class. */
-function ownerPrototype(
-  moduleExports: GenAIModuleLike,
-  owner: 'Caches' | 'Operations'
-): Record<string, unknown> | undefined {
+function ownerPrototype(moduleExports: GenAIModuleLike, owner: OtherOwner): Record<string, unknown> | undefined {
   type Exports = Record<string, { prototype?: Record<string, unknown> } | undefined> & { default?: unknown };
   const exports = moduleExports as unknown as Exports;
   const cls = exports[owner] ?? (exports.default as Exports | undefined)?.[owner];
