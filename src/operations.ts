@@ -113,6 +113,12 @@ export const OPERATIONS: readonly OperationSpec[] = [
     request: imageRequest,
     response: imageCounts,
   },
+  { method: 'recontextImage', operation: sc.OPERATION_RECONTEXT_IMAGE, request: imageRequest, response: imageCounts },
+  {
+    method: 'segmentImage',
+    operation: sc.OPERATION_SEGMENT_IMAGE,
+    response: (response) => put({}, sc.ATTR_GCP_GEN_AI_RESPONSE_MASK_COUNT, list(response?.generatedMasks).length),
+  },
   {
     method: 'generateVideosInternal',
     operation: sc.OPERATION_GENERATE_VIDEOS,

@@ -175,6 +175,39 @@ describe(`embeddings, images, videos, token counting (@google/genai ${SDK_MAJOR}
     assert.equal(JSON.stringify(exported).includes(IMAGE_BYTES), false);
   });
 
+  it('the other image calls: a span each, where this SDK version has them', async function () {
+    const models = vertex().models as unknown as Record<string, ((p: unknown) => Promise<unknown>) | undefined>;
+    const calls: Array<[string, string, unknown]> = [
+      [
+        'upscaleImage',
+        'upscale_image',
+        { model: 'imagen-4.0-upscale-preview', image: { imageBytes: IMAGE_BYTES }, upscaleFactor: 'x2' },
+      ],
+      [
+        'recontextImage',
+        'recontext_image',
+        { model: 'imagen-product-recontext-preview', source: { prompt: 'on a table' } },
+      ],
+      [
+        'segmentImage',
+        'segment_image',
+        { model: 'image-segmentation-001', source: { image: { imageBytes: IMAGE_BYTES } } },
+      ],
+    ];
+    const expected: string[] = [];
+    for (const [method, operation, params] of calls) {
+      if (typeof models[method] !== 'function') continue;
+      await sameAsBare(() => models[method]!(params));
+      expected.push(`${operation} ${(params as { model: string }).model}`);
+    }
+    assert.deepEqual(
+      finishedSpans().map((s) => s.name),
+      expected
+    );
+    const exported = finishedSpans().map((s) => ({ attributes: s.attributes, events: s.events }));
+    assert.equal(JSON.stringify(exported).includes(IMAGE_BYTES), false);
+  });
+
   it('generateVideos: the span of the request that starts the operation carries its id', async () => {
     const op = (await sameAsBare(() =>
       vertex().models.generateVideos({ model: 'veo-3.0-generate-001', prompt: 'waves', config: { numberOfVideos: 1 } })
