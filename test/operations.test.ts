@@ -42,6 +42,17 @@ function reply(req: FakeRequest): FakeReply {
         },
       };
     case 'predict':
+      if (req.model.startsWith('text-embedding')) {
+        // Vertex AI's embeddings: a token count per embedding.
+        return {
+          body: {
+            predictions: [
+              { embeddings: { values: [0.1, 0.2, 0.3], statistics: { token_count: 4, truncated: false } } },
+              { embeddings: { values: [0.4, 0.5, 0.6], statistics: { token_count: 6, truncated: false } } },
+            ],
+          },
+        };
+      }
       return {
         body: {
           predictions: [
@@ -143,6 +154,20 @@ describe(`embeddings, images, videos, token counting (@google/genai ${SDK_MAJOR}
     }
   });
 
+  it('embedContent on Vertex AI: input tokens summed from each embedding', async () => {
+    const result = (await sameAsBare(() =>
+      vertex().models.embedContent({ model: 'text-embedding-005', contents: ['first', 'second'] })
+    )) as { embeddings?: Array<{ statistics?: { tokenCount?: number } }> };
+    const [span] = finishedSpans();
+    assert.equal(span.name, 'embeddings text-embedding-005');
+    assert.equal(span.attributes['gen_ai.provider.name'], 'gcp.vertex_ai');
+    assert.equal(span.attributes['gcp.gen_ai.response.embedding_count'], 2);
+    assert.equal(span.attributes['gen_ai.embeddings.dimension.count'], 3);
+    // Where this SDK version maps the statistics through to the app, they are summed on the span.
+    const counted = result.embeddings?.every((e) => typeof e.statistics?.tokenCount === 'number');
+    assert.equal(span.attributes['gen_ai.usage.input_tokens'], counted ? 10 : undefined);
+  });
+
   it('embedContent failing: ERROR span with error.type, the app gets the same error', async () => {
     await sameAsBare(() => client().models.embedContent({ model: 'embedding-missing', contents: 'x' }));
     const [span] = finishedSpans();
@@ -178,6 +203,7 @@ describe(`embeddings, images, videos, token counting (@google/genai ${SDK_MAJOR}
   it('the other image calls: a span each, where this SDK version has them', async function () {
     const models = vertex().models as unknown as Record<string, ((p: unknown) => Promise<unknown>) | undefined>;
     const calls: Array<[string, string, unknown]> = [
+      ['editImage', 'edit_image', { model: 'imagen-3.0-capability-001', prompt: 'make it blue', referenceImages: [] }],
       [
         'upscaleImage',
         'upscale_image',
