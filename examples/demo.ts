@@ -113,9 +113,22 @@ async function main(): Promise<void> {
 
   console.log('\nThe trace, as a backend such as Jaeger would show it:\n');
   console.log(formatTrace(exporter.getFinishedSpans()));
+  console.log(SEND_IT_FOR_REAL);
   await fake?.close();
   await provider.shutdown();
 }
+
+/** How to see the same trace in a real backend: the preload and the standard OTLP variables. */
+const SEND_IT_FOR_REAL = `
+Send the same trace to a real backend (Jaeger, Grafana Tempo, Datadog, any OTLP endpoint) from your own app, with no
+code change:
+
+  OTEL_SERVICE_NAME=my-app \\
+  OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 \\
+  node --import opentelemetry-instrumentation-google-genai/register app.mjs
+
+(--require for a CommonJS app.) For Jaeger on your machine: docker run -p 16686:16686 -p 4318:4318
+jaegertracing/all-in-one, then open http://localhost:16686.`;
 
 main().catch((err: unknown) => {
   console.error(err);

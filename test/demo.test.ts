@@ -18,7 +18,11 @@ if (SDK_MAJOR === '3')
         env: childEnv({}),
         encoding: 'utf8',
       });
-      const tree = out.slice(out.indexOf('The trace'));
+      const end = out.indexOf('Send the same trace to a real backend');
+      assert.ok(end > 0, 'the demo ends by saying how to send the trace to a real backend');
+      assert.match(out.slice(end), /node --import opentelemetry-instrumentation-google-genai\/register app\.mjs/);
+      assert.match(out.slice(end), /OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/localhost:4318/);
+      const tree = out.slice(out.indexOf('The trace'), end);
       const shape = tree
         .split('\n')
         .slice(2)
