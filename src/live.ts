@@ -11,6 +11,7 @@ import type { ModelsLike } from './internal-types.js';
 import type { OperationHost } from './operations.js';
 import { endSpanWithError, endSpanWithResponse } from './record.js';
 import { metricAttributes } from './round-trip.js';
+import { apiKeyOf } from './secrets.js';
 import * as sc from './semconv.js';
 import { isThenable } from './thenable.js';
 
@@ -129,22 +130,19 @@ class LiveSession {
     };
     try {
       if (typeof close?.code === 'number') attrs[sc.ATTR_GCP_GEN_AI_LIVE_CLOSE_CODE] = close.code;
+      const sets = metricAttributes(this.attrs, undefined);
       if (this.usageSeen) {
         attrs[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = this.input;
         attrs[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = this.output;
-        const sets = metricAttributes(this.attrs, undefined);
         this.host.metrics.tokenUsage.record(this.input, sets.input);
         this.host.metrics.tokenUsage.record(this.output, sets.output);
       }
-      this.host.metrics.operationDuration.record(
-        (performance.now() - this.startedAt) / 1000,
-        metricAttributes(this.attrs, undefined).base
-      );
+      this.host.metrics.operationDuration.record((performance.now() - this.startedAt) / 1000, sets.base);
     } catch (err) {
       diag.warn(`${LOG_PREFIX} could not record a Live API session`, err);
     }
     const error = failure ?? this.error;
-    if (error !== undefined) endSpanWithError(this.span, error, attrs, undefined, apiKeyOf(this.client));
+    if (error !== undefined) endSpanWithError(this.span, error, attrs, undefined, apiKeyOf(this.client?.apiClient));
     else endSpanWithResponse(this.span, undefined, attrs);
   }
 }
@@ -195,13 +193,4 @@ export function patchedSendToolResponse(original: AnyFunction): AnyFunction {
     }
     return original.apply(this, args);
   };
-}
-
-function apiKeyOf(client: ModelsLike | undefined): string | undefined {
-  try {
-    const key = client?.apiClient?.getApiKey?.();
-    return typeof key === 'string' ? key : undefined;
-  } catch {
-    return undefined;
-  }
 }

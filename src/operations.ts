@@ -20,6 +20,7 @@ import type { GenerateContentResponseLike, ModelsLike, UsageMetadataLike } from 
 import type { GenAIMetrics } from './metrics.js';
 import { endSpanWithError, endSpanWithResponse } from './record.js';
 import { metricAttributes } from './round-trip.js';
+import { apiKeyOf } from './secrets.js';
 import * as sc from './semconv.js';
 import { isThenable } from './thenable.js';
 
@@ -287,16 +288,7 @@ class OperationCall {
     } catch (err) {
       diag.warn(`${LOG_PREFIX} could not record a ${this.spec.operation} call`, err);
     }
-    if (failure) endSpanWithError(this.span, failure.error, extra, undefined, apiKeyOf(this.models));
+    if (failure) endSpanWithError(this.span, failure.error, extra, undefined, apiKeyOf(this.models?.apiClient));
     else endSpanWithResponse(this.span, undefined, extra);
-  }
-}
-
-function apiKeyOf(models: ModelsLike | undefined): string | undefined {
-  try {
-    const key = models?.apiClient?.getApiKey?.();
-    return typeof key === 'string' ? key : undefined;
-  } catch {
-    return undefined;
   }
 }

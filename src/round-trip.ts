@@ -36,6 +36,7 @@ import type {
 import type { FunctionCallLinks } from './links.js';
 import type { GenAIMetrics } from './metrics.js';
 import { endSpanWithError, endSpanWithResponse, startGenerateContentSpan } from './record.js';
+import { apiKeyOf } from './secrets.js';
 import * as sc from './semconv.js';
 
 const LOG_PREFIX = 'opentelemetry-instrumentation-google-genai:';
@@ -217,18 +218,8 @@ export class RoundTrip {
       } catch (err) {
         diag.warn(`${LOG_PREFIX} could not read what a failed stream said`, err);
       }
-      endSpanWithError(this.span, failure.error, partial, undefined, this.apiKey());
+      endSpanWithError(this.span, failure.error, partial, undefined, apiKeyOf(this.apiClient));
     } else endSpanWithResponse(this.span, response, extra);
-  }
-
-  /** The client's API key, to scrub it from an error message (failures only). */
-  private apiKey(): string | undefined {
-    try {
-      const key = this.apiClient?.getApiKey?.();
-      return typeof key === 'string' ? key : undefined;
-    } catch {
-      return undefined;
-    }
   }
 
   private recordMetrics(

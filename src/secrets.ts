@@ -16,3 +16,13 @@ export function scrubSecrets(text: string, apiKey?: string): string {
   if (apiKey && apiKey.length >= 8 && out.includes(apiKey)) out = out.split(apiKey).join(REDACTED);
   return out.replace(QUERY_SECRET, `$1${REDACTED}`);
 }
+
+/** The API key of a client's API client, to scrub from a failure's message; undefined when it has none or cannot say. */
+export function apiKeyOf(apiClient: { getApiKey?(): string | undefined } | undefined): string | undefined {
+  try {
+    const key = apiClient?.getApiKey?.();
+    return typeof key === 'string' ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
