@@ -21,6 +21,8 @@ export const METRIC_INVOKE_AGENT_TOOL_CALLS = 'gen_ai.invoke_agent.tool_calls';
 export const METRIC_EXECUTE_TOOL_DURATION = 'gen_ai.execute_tool.duration';
 /** Ours: USD spent, by model and provider. */
 export const METRIC_CLIENT_COST = 'gen_ai.client.cost';
+/** Ours: candidates returned, by finish reason (the conventions' metrics have no finish reason). */
+export const METRIC_CLIENT_FINISH_REASONS = 'gcp.gen_ai.client.finish_reasons';
 
 export class GenAIMetrics {
   readonly operationDuration: Histogram;
@@ -33,6 +35,8 @@ export class GenAIMetrics {
   readonly executeToolDuration: Histogram;
   /** USD per attribute set, summed here and reported when the metrics are collected. */
   readonly cost = new CostTotals();
+  /** Candidates per attribute set and finish reason, reported the same way. */
+  readonly finishReasons = new FinishReasonTotals();
 
   constructor(meter: Meter) {
     const histogram = (name: string, unit: string, description: string, buckets: number[], int = false) =>
@@ -92,7 +96,17 @@ export class GenAIMetrics {
     });
     const observe = (result: ObservableResult) => this.cost.observe(result);
     costCounter.addCallback(observe);
-    this.dispose = () => costCounter.removeCallback(observe);
+    const reasonCounter = meter.createObservableCounter(METRIC_CLIENT_FINISH_REASONS, {
+      unit: '{candidate}',
+      description: 'Candidates returned by GenAI calls, by finish reason.',
+      valueType: ValueType.INT,
+    });
+    const observeReasons = (result: ObservableResult) => this.finishReasons.observe(result);
+    reasonCounter.addCallback(observeReasons);
+    this.dispose = () => {
+      costCounter.removeCallback(observe);
+      reasonCounter.removeCallback(observeReasons);
+    };
   }
 
   /** Stops reporting (the meter provider changed: a new set of instruments takes over). */
@@ -134,6 +148,38 @@ export class CostTotals {
   observe(result: ObservableResult): void {
     for (const byUser of this.bySet.values()) {
       for (const { attributes, usd } of byUser.values()) result.observe(usd, attributes);
+    }
+  }
+}
+
+/** Bound on distinct (attribute set, finish reason) counts: finish reasons come from the server. */
+const MAX_REASON_SERIES = 500;
+
+/** Candidates by attribute set and finish reason, for the observable finish-reason counter. */
+export class FinishReasonTotals {
+  private readonly bySet = new Map<string, Map<string, { attributes: Attributes; count: number }>>();
+  private series = 0;
+
+  /** Counts one candidate that ended with `reason`; `setKey` names `attributes` by content (see CostTotals). */
+  add(setKey: string, attributes: Attributes, reason: string, attribute: string): void {
+    let byReason = this.bySet.get(setKey);
+    if (!byReason) this.bySet.set(setKey, (byReason = new Map()));
+    let entry = byReason.get(reason);
+    if (!entry) {
+      // Past the bound, a reason not seen yet is counted as _OTHER.
+      const key = this.series >= MAX_REASON_SERIES ? '_OTHER' : reason;
+      entry = byReason.get(key);
+      if (!entry) {
+        this.series++;
+        byReason.set(key, (entry = { attributes: { ...attributes, [attribute]: key }, count: 0 }));
+      }
+    }
+    entry.count++;
+  }
+
+  observe(result: ObservableResult): void {
+    for (const byReason of this.bySet.values()) {
+      for (const { attributes, count } of byReason.values()) result.observe(count, attributes);
     }
   }
 }

@@ -240,6 +240,16 @@ export class RoundTrip {
     const usage = usageTotals(response?.usageMetadata);
     if (usage.input !== undefined) m.tokenUsage.record(usage.input, sets.input);
     if (usage.output !== undefined) m.tokenUsage.record(usage.output, sets.output);
+    const candidates = response?.candidates;
+    if (Array.isArray(candidates)) {
+      // A stream's summary keeps its candidates by index: the array may have holes.
+      for (let i = 0; i < candidates.length; i++) {
+        const reason = candidates[i]?.finishReason;
+        if (typeof reason === 'string' && reason) {
+          m.finishReasons.add(sets.costKey, sets.cost, reason, sc.ATTR_GCP_GEN_AI_RESPONSE_FINISH_REASON);
+        }
+      }
+    }
     if (cost !== undefined) {
       // Cost per (hashed) user: the one metric that carries enduser.id.
       const user = this.user[sc.ATTR_ENDUSER_ID];
@@ -254,7 +264,7 @@ export interface MetricAttributeSets {
   readonly base: Attributes;
   readonly input: Attributes;
   readonly output: Attributes;
-  /** Operation, provider, request and response model (no server: the cost counter is kept small). */
+  /** Operation, provider, request and response model (no server: the cost and finish-reason counters are kept small). */
   readonly cost: Attributes;
   /** The cost set's content as a string: equal sets from different clients share one total. */
   readonly costKey: string;

@@ -140,6 +140,8 @@ export const ATTR_EXCEPTION_STACKTRACE = 'exception.stacktrace';
 export const ERROR_TYPE_VALUE_OTHER = '_OTHER';
 
 // Ours: what Gemini reports that the conventions have no name for.
+/** One finish reason, on our finish-reason counter (the span's `gen_ai.response.finish_reasons` is an array). */
+export const ATTR_GCP_GEN_AI_RESPONSE_FINISH_REASON = 'gcp.gen_ai.response.finish_reason';
 /** `promptFeedback.blockReason`: the prompt itself was blocked, no candidate came back. */
 export const ATTR_GCP_GEN_AI_PROMPT_BLOCK_REASON = 'gcp.gen_ai.response.prompt_block_reason';
 /** `usageMetadata.toolUsePromptTokenCount`: also counted in `gen_ai.usage.input_tokens`. */

@@ -61,6 +61,7 @@ describe(`metrics and cost (@google/genai ${SDK_MAJOR}.x)`, function () {
     await client().models.generateContent({ model: 'gemini-2.5-flash', contents: 'x' });
     const m = await collectMetrics();
     assert.deepEqual(Object.keys(m).sort(), [
+      'gcp.gen_ai.client.finish_reasons',
       'gen_ai.client.cost',
       'gen_ai.client.operation.duration',
       'gen_ai.client.token.usage',
@@ -89,6 +90,58 @@ describe(`metrics and cost (@google/genai ${SDK_MAJOR}.x)`, function () {
       },
     ]);
     assert.equal(finishedSpans()[0].attributes['gen_ai.cost.usd'], CALL_COST);
+    assert.equal(m['gcp.gen_ai.client.finish_reasons'].unit, '{candidate}');
+    assert.deepEqual(m['gcp.gen_ai.client.finish_reasons'].points, [
+      {
+        attributes: { ...m['gen_ai.client.cost'].points[0].attributes, 'gcp.gen_ai.response.finish_reason': 'STOP' },
+        value: 1,
+      },
+    ]);
+  });
+
+  it('finish reasons: one count per candidate, by reason, for calls and streams', async () => {
+    reply = (req) => {
+      const candidates = [
+        { content: { parts: [{ text: 'a' }] }, index: 0, finishReason: 'STOP' },
+        { content: { parts: [{ text: 'b' }] }, index: 1, finishReason: 'MAX_TOKENS' },
+        { content: { parts: [{ text: 'c' }] }, index: 2, finishReason: 'STOP' },
+      ];
+      const body = { candidates, modelVersion: `${req.model}-001` };
+      if (req.action !== 'streamGenerateContent') return { body };
+      // Streamed: the finish reasons arrive on the last chunk, one candidate blocked for SAFETY.
+      return {
+        chunks: [
+          { candidates: [{ content: { parts: [{ text: 'x' }] }, index: 0 }], modelVersion: body.modelVersion },
+          {
+            candidates: [{ content: { parts: [] }, index: 0, finishReason: 'SAFETY' }],
+            modelVersion: body.modelVersion,
+          },
+        ],
+      };
+    };
+    await client().models.generateContent({ model: 'gemini-2.5-flash', contents: 'x', config: { candidateCount: 3 } });
+    for await (const c of await client().models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'x' })) {
+      assert.ok(c);
+    }
+    const points = (await collectMetrics())['gcp.gen_ai.client.finish_reasons'].points;
+    const model = {
+      'gen_ai.operation.name': 'generate_content',
+      'gen_ai.provider.name': 'gcp.gemini',
+      'gen_ai.request.model': 'gemini-2.5-flash',
+      'gen_ai.response.model': 'gemini-2.5-flash-001',
+    };
+    assert.deepEqual(
+      points.sort((a, b) =>
+        String(a.attributes['gcp.gen_ai.response.finish_reason']).localeCompare(
+          String(b.attributes['gcp.gen_ai.response.finish_reason'])
+        )
+      ),
+      [
+        { attributes: { ...model, 'gcp.gen_ai.response.finish_reason': 'MAX_TOKENS' }, value: 1 },
+        { attributes: { ...model, 'gcp.gen_ai.response.finish_reason': 'SAFETY' }, value: 1 },
+        { attributes: { ...model, 'gcp.gen_ai.response.finish_reason': 'STOP' }, value: 2 },
+      ]
+    );
   });
 
   it('a failed call: duration with error.type, no tokens, no cost', async () => {

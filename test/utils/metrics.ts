@@ -41,13 +41,17 @@ export async function collectMetrics(): Promise<Record<string, { unit: string; p
             ? p.value
             : { count: p.value.count, sum: p.value.sum, boundaries: p.value.buckets.boundaries },
       }));
-      // The cost counter is observable: it reports every series at each collection, and with delta
-      // temporality a series with nothing added since the last one comes as 0. Those say nothing.
-      // Its deltas are differences of running sums: compared to 12 decimals (see usd()).
+      // The cost and finish-reason counters are observable: they report every series at each
+      // collection, and with delta temporality a series with nothing added since the last one comes
+      // as 0. Those say nothing. Cost deltas are differences of running sums: compared to 12
+      // decimals (see usd()).
+      const name = metric.descriptor.name;
       const said =
-        metric.descriptor.name === 'gen_ai.client.cost'
+        name === 'gen_ai.client.cost'
           ? points.filter((p) => p.value !== 0).map((p) => ({ ...p, value: usd(p.value as number) }))
-          : points;
+          : name === 'gcp.gen_ai.client.finish_reasons'
+            ? points.filter((p) => p.value !== 0)
+            : points;
       if (said.length) out[metric.descriptor.name] = { unit: metric.descriptor.unit, points: said };
     }
   }
