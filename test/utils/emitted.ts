@@ -3,7 +3,8 @@
  * once per test process through the real SDK against the loopback server:
  * calls, a stream, function-calling loops (one that runs away), safety and
  * length stops, a blocked prompt, a cache hit, an expensive call, a failure,
- * an embedding and a context cache; with baggage naming the user. The
+ * an embedding, a context cache, a call with content capture on; with
+ * baggage naming the user. The
  * artefacts we ship (Collector policies, dashboard, query cookbooks) are
  * checked against it.
  */
@@ -126,6 +127,9 @@ async function run(): Promise<Emitted> {
       await ai.models.embedContent({ model: 'gemini-embedding-001', contents: 'x' });
       await ai.caches.create({ model: MODEL, config: { contents: 'a long document', ttl: '3600s' } });
     });
+    // With content capture on (an opt-in): the message attributes.
+    instrumentation.setConfig({ captureMessageContent: 'SPAN_ONLY' });
+    await call('Hello again', { systemInstruction: 'Be brief.' });
     const spans = [...finishedSpans()];
     const metrics = await collectMetrics();
     return { spans, metrics };
@@ -160,4 +164,42 @@ export function spanAttributes(e: Emitted): Map<string, Set<AttributeValue | str
 
 export function isError(span: ReadableSpan): boolean {
   return span.status.code === SpanStatusCode.ERROR;
+}
+
+/** OTLP units to Prometheus suffixes, for the units we use (prometheus/otlptranslator's table). */
+const UNIT_SUFFIXES: Record<string, string> = { s: 'seconds', ms: 'milliseconds', By: 'bytes', '1': '' };
+
+/**
+ * The Prometheus series names and label names of the emitted metrics, as
+ * Prometheus's OTLP ingestion and the Collector's Prometheus exporters name
+ * them by default (underscore escaping, with unit and type suffixes):
+ * `gen_ai.client.operation.duration` (s) gives
+ * `gen_ai_client_operation_duration_seconds_bucket|_sum|_count`, the cost
+ * counter (USD) `gen_ai_client_cost_USD_total`; `{token}` adds nothing.
+ */
+export function prometheusSeries(e: Emitted): Map<string, { labels: Map<string, Set<string>> }> {
+  const out = new Map<string, { labels: Map<string, Set<string>> }>();
+  const escape = (name: string) => name.replace(/[^a-zA-Z0-9:]+/g, '_');
+  for (const [name, { unit, points }] of Object.entries(e.metrics)) {
+    const bare = unit.replace(/\{[^}]*\}/g, '');
+    const suffix = bare in UNIT_SUFFIXES ? UNIT_SUFFIXES[bare] : escape(bare);
+    const base = [escape(name), suffix].filter(Boolean).join('_');
+    const histogram = typeof points[0].value === 'object';
+    const labels = new Map<string, Set<string>>();
+    for (const point of points) {
+      for (const [key, value] of Object.entries(point.attributes)) {
+        const values = labels.get(escape(key)) ?? new Set<string>();
+        values.add(String(value));
+        labels.set(escape(key), values);
+      }
+    }
+    // Our two counters are observable (monotonic) counters: `_total`.
+    const names = histogram ? [`${base}_bucket`, `${base}_sum`, `${base}_count`] : [`${base}_total`];
+    for (const series of names) {
+      const own = new Map(labels);
+      if (series.endsWith('_bucket')) own.set('le', new Set());
+      out.set(series, { labels: own });
+    }
+  }
+  return out;
 }
