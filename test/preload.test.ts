@@ -262,6 +262,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
           .map((m: { name: string }) => m.name)
       );
       assert.deepEqual([...metricNames].sort(), [
+        'gcp.gen_ai.client.finish_reasons',
         'gen_ai.client.cost',
         'gen_ai.client.operation.duration',
         'gen_ai.client.operation.time_to_first_chunk',
