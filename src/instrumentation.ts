@@ -36,6 +36,8 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
   private _streams?: OpenStreams;
   private _links?: FunctionCallLinks;
   private _metrics?: GenAIMetrics;
+  /** The instruments a meter provider change replaced: their totals carry over to the next ones. */
+  private _replacedMetrics?: GenAIMetrics;
   private _prices?: { from: unknown; table: PriceTable; found: Map<string, ReturnType<typeof priceFor>> };
   private _unpricedWarned?: Set<string>;
   private _capture?: { config: GeminiInstrumentationConfig; capture: ContentCapture | undefined };
@@ -90,11 +92,16 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
   protected override _updateMetricInstruments(): void {
     // Runs from the base class constructor too, before our fields are set.
     this._metrics?.dispose();
+    if (this._metrics) this._replacedMetrics = this._metrics;
     this._metrics = undefined;
   }
 
   private get metrics(): GenAIMetrics {
-    return (this._metrics ??= new GenAIMetrics(this.meter));
+    if (!this._metrics) {
+      this._metrics = new GenAIMetrics(this.meter, this._replacedMetrics);
+      this._replacedMetrics = undefined;
+    }
+    return this._metrics;
   }
 
   /**

@@ -34,11 +34,18 @@ export class GenAIMetrics {
   readonly invokeAgentToolCalls: Histogram;
   readonly executeToolDuration: Histogram;
   /** USD per attribute set, summed here and reported when the metrics are collected. */
-  readonly cost = new CostTotals();
+  readonly cost: CostTotals;
   /** Candidates per attribute set and finish reason, reported the same way. */
-  readonly finishReasons = new FinishReasonTotals();
+  readonly finishReasons: FinishReasonTotals;
 
-  constructor(meter: Meter) {
+  /**
+   * `previous`: the instruments these replace (the meter provider changed). Their totals carry over: a
+   * counter's value is the total since the process started, and a provider that saw the old totals
+   * would read a restart from zero as a wrong difference.
+   */
+  constructor(meter: Meter, previous?: GenAIMetrics) {
+    this.cost = previous?.cost ?? new CostTotals();
+    this.finishReasons = previous?.finishReasons ?? new FinishReasonTotals();
     const histogram = (name: string, unit: string, description: string, buckets: number[], int = false) =>
       meter.createHistogram(name, {
         unit,

@@ -4,10 +4,11 @@
  * sums, for plain, failed, streamed and function-calling calls, sampled or not.
  */
 import { instrumentation, finishedSpans, tracerProvider, resetInstrumentation } from './utils/otel';
-import { collectMetrics, usd, type Point } from './utils/metrics';
+import { collectMetrics, meterProvider, usd, type Point } from './utils/metrics';
 import * as assert from 'node:assert/strict';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { AlwaysOffSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { loadGenAI, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
 import { startFakeGemini, type FakeGemini, type FakeReply, type FakeRequest } from '../examples/fake-gemini-server';
 
@@ -97,6 +98,25 @@ describe(`metrics and cost (@google/genai ${SDK_MAJOR}.x)`, function () {
         value: 1,
       },
     ]);
+  });
+
+  it('a meter provider change carries the counters over: switching back reports the right differences', async () => {
+    await client().models.generateContent({ model: 'gemini-2.5-flash', contents: 'x' });
+    await collectMetrics();
+    instrumentation.setMeterProvider(new MeterProvider());
+    await client().models.generateContent({ model: 'gemini-2.5-flash', contents: 'x' }); // counted, seen by the other provider
+    instrumentation.setMeterProvider(meterProvider);
+    await client().models.generateContent({ model: 'gemini-2.5-flash', contents: 'x' });
+    const m = await collectMetrics();
+    // Since the last collection here: two calls (a restart from zero would have read as one less).
+    assert.deepEqual(
+      m['gen_ai.client.cost'].points.map((p) => p.value),
+      [usd(2 * CALL_COST)]
+    );
+    assert.deepEqual(
+      m['gcp.gen_ai.client.finish_reasons'].points.map((p) => p.value),
+      [2]
+    );
   });
 
   it('finish reasons: one count per candidate, by reason, for calls and streams', async () => {
