@@ -127,7 +127,7 @@ describe('docs/collector: tail-sampling policies match what we emit', function (
     assert.deepEqual(traces.receivers, ['otlp']);
     assert.ok(traces.processors?.includes('tail_sampling'));
     assert.ok(traces.processors!.indexOf('tail_sampling') < traces.processors!.indexOf('batch'));
-    assert.deepEqual(traces.exporters, ['otlphttp']);
+    assert.deepEqual(traces.exporters, ['otlphttp/traces']);
     assert.deepEqual(
       policies.map((p) => p.type).sort(),
       [
@@ -143,6 +143,34 @@ describe('docs/collector: tail-sampling policies match what we emit', function (
       ].sort()
     );
   });
+
+  for (const file of ['gateway.yaml', 'loadbalancer.yaml']) {
+    it(`${file}: every component a pipeline names is configured, and every configured one is used`, () => {
+      // What otelcol would reject at start-up (no Collector runs in the tests: see docs/collector/README.md).
+      const config = parse(readFileSync(path.join(REPO_ROOT, 'docs', 'collector', file), 'utf8')) as Record<
+        string,
+        Record<string, unknown>
+      >;
+      const pipelines = (config.service as { pipelines: Record<string, Record<string, string[]>> }).pipelines;
+      const used = new Set<string>();
+      for (const [name, pipeline] of Object.entries(pipelines)) {
+        for (const kind of ['receivers', 'processors', 'exporters']) {
+          for (const component of pipeline[kind] ?? []) {
+            assert.ok(component in (config[kind] ?? {}), `${file}: pipeline ${name} names ${kind} ${component}`);
+            used.add(`${kind}/${component}`);
+          }
+        }
+        assert.ok(pipeline.receivers?.length && pipeline.exporters?.length, `${file}: ${name} needs both ends`);
+      }
+      for (const kind of ['receivers', 'processors', 'exporters']) {
+        for (const component of Object.keys(config[kind] ?? {})) {
+          // The cost enrichment is optional: the README says how to add it to the traces pipeline.
+          if (component === 'transform/gen_ai_cost') continue;
+          assert.ok(used.has(`${kind}/${component}`), `${file}: ${kind} ${component} is configured but unused`);
+        }
+      }
+    });
+  }
 
   for (const policy of policies) {
     it(`${policy.name} (${policy.type})`, () => {
