@@ -93,27 +93,38 @@ export class GenAIMetrics {
       'The duration of a single tool execution.',
       SECONDS
     );
-    // An observable counter: a sum is the same whether added per call or
+    // Observable counters: a sum is the same whether added per call or
     // reported once per collection, and this way a call pays a Map update,
     // not a metric point (the metrics SDK hashes a point's attributes, some µs).
-    const costCounter = meter.createObservableCounter(METRIC_CLIENT_COST, {
-      unit: 'USD',
-      description: 'Cost of GenAI calls at list prices, in US dollars.',
-      valueType: ValueType.DOUBLE,
-    });
-    const observe = (result: ObservableResult) => this.cost.observe(result);
-    costCounter.addCallback(observe);
-    const reasonCounter = meter.createObservableCounter(METRIC_CLIENT_FINISH_REASONS, {
-      unit: '{candidate}',
-      description: 'Candidates returned by GenAI calls, by finish reason.',
-      valueType: ValueType.INT,
-    });
-    const observeReasons = (result: ObservableResult) => this.finishReasons.observe(result);
-    reasonCounter.addCallback(observeReasons);
-    this.dispose = () => {
-      costCounter.removeCallback(observe);
-      reasonCounter.removeCallback(observeReasons);
+    const observed = (
+      name: string,
+      unit: string,
+      description: string,
+      valueType: ValueType,
+      totals: { observe(result: ObservableResult): void }
+    ) => {
+      const counter = meter.createObservableCounter(name, { unit, description, valueType });
+      const observe = (result: ObservableResult) => totals.observe(result);
+      counter.addCallback(observe);
+      return () => counter.removeCallback(observe);
     };
+    const stops = [
+      observed(
+        METRIC_CLIENT_COST,
+        'USD',
+        'Cost of GenAI calls at list prices, in US dollars.',
+        ValueType.DOUBLE,
+        this.cost
+      ),
+      observed(
+        METRIC_CLIENT_FINISH_REASONS,
+        '{candidate}',
+        'Candidates returned by GenAI calls, by finish reason.',
+        ValueType.INT,
+        this.finishReasons
+      ),
+    ];
+    this.dispose = () => stops.forEach((stop) => stop());
   }
 
   /** Stops reporting (the meter provider changed: a new set of instruments takes over). */
