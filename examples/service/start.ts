@@ -110,9 +110,12 @@ async function main(): Promise<void> {
     }
   );
   const stop = async () => {
-    const exited = new Promise((resolve) => service.once('exit', resolve));
-    service.kill('SIGTERM');
-    await exited;
+    // Ctrl-C reaches the service too (same process group): it may have gone already.
+    if (service.exitCode === null && service.signalCode === null) {
+      const exited = new Promise((resolve) => service.once('exit', resolve));
+      service.kill('SIGTERM');
+      await exited;
+    }
     await fake?.close();
     await receiver?.close();
   };
