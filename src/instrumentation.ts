@@ -11,7 +11,7 @@ import { costOf, priceFor, type PriceTable } from './cost.js';
 import type { GenerateContentResponseLike } from './internal-types.js';
 import { endUserAttributes } from './enduser.js';
 import { FunctionCallLinks } from './links.js';
-import { GenAIMetrics } from './metrics.js';
+import { GenAIMetrics, metricTotals } from './metrics.js';
 import { BUILTIN_PRICES } from './prices.js';
 import { modelVersionOf } from './attributes.js';
 import { genaiModuleDefinition, instrumentClientLoops, type PatchHost } from './patch.js';
@@ -36,8 +36,8 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
   private _streams?: OpenStreams;
   private _links?: FunctionCallLinks;
   private _metrics?: GenAIMetrics;
-  /** The instruments a meter provider change replaced: their totals carry over to the next ones. */
-  private _replacedMetrics?: GenAIMetrics;
+  /** What the counters report: kept here, so they outlive a meter provider change. */
+  private readonly _totals = metricTotals();
   private _prices?: { from: unknown; table: PriceTable; found: Map<string, ReturnType<typeof priceFor>> };
   private _unpricedWarned?: Set<string>;
   private _capture?: { config: GeminiInstrumentationConfig; capture: ContentCapture | undefined };
@@ -92,16 +92,11 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
   protected override _updateMetricInstruments(): void {
     // Runs from the base class constructor too, before our fields are set.
     this._metrics?.dispose();
-    if (this._metrics) this._replacedMetrics = this._metrics;
     this._metrics = undefined;
   }
 
   private get metrics(): GenAIMetrics {
-    if (!this._metrics) {
-      this._metrics = new GenAIMetrics(this.meter, this._replacedMetrics);
-      this._replacedMetrics = undefined;
-    }
-    return this._metrics;
+    return (this._metrics ??= new GenAIMetrics(this.meter, this._totals));
   }
 
   /**

@@ -4,6 +4,7 @@
  * from the instrumentation's meter; recorded whether or not a span is sampled.
  */
 import { ValueType, type Attributes, type Histogram, type Meter, type ObservableResult } from '@opentelemetry/api';
+import * as sc from './semconv.js';
 
 /** Advised for durations in seconds (operation, time to first chunk, per chunk, tool). */
 const SECONDS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -33,19 +34,19 @@ export class GenAIMetrics {
   readonly invokeAgentInferenceCalls: Histogram;
   readonly invokeAgentToolCalls: Histogram;
   readonly executeToolDuration: Histogram;
-  /** USD per attribute set, summed here and reported when the metrics are collected. */
-  readonly cost: CostTotals;
+  /** USD per attribute set (and hashed end user), summed here and reported when the metrics are collected. */
+  readonly cost: Totals;
   /** Candidates per attribute set and finish reason, reported the same way. */
-  readonly finishReasons: FinishReasonTotals;
+  readonly finishReasons: Totals;
 
   /**
-   * `previous`: the instruments these replace (the meter provider changed). Their totals carry over: a
-   * counter's value is the total since the process started, and a provider that saw the old totals
-   * would read a restart from zero as a wrong difference.
+   * `totals`: the sums the counters report. The instrumentation keeps its own across meter provider
+   * changes: a counter's value is the total since the process started, and a provider that saw the old
+   * totals would read a restart from zero as a wrong difference.
    */
-  constructor(meter: Meter, previous?: GenAIMetrics) {
-    this.cost = previous?.cost ?? new CostTotals();
-    this.finishReasons = previous?.finishReasons ?? new FinishReasonTotals();
+  constructor(meter: Meter, totals: MetricTotals = metricTotals()) {
+    this.cost = totals.cost;
+    this.finishReasons = totals.finishReasons;
     const histogram = (name: string, unit: string, description: string, buckets: number[], int = false) =>
       meter.createHistogram(name, {
         unit,
@@ -131,73 +132,63 @@ export class GenAIMetrics {
   readonly dispose: () => void;
 }
 
-/** Bound on distinct (attribute set, end user) totals kept: the metrics SDK's own default cardinality limit. */
-const MAX_COST_SERIES = 2000;
-
-/** Cumulative USD by attribute set (and hashed end user), for the observable cost counter. */
-export class CostTotals {
-  private readonly bySet = new Map<string, Map<string, { attributes: Attributes; usd: number }>>();
-  private series = 0;
-
-  /**
-   * Adds `usd` to the total of `attributes` and `user`, when one is known.
-   * `setKey` names the attribute set by its content (two equal sets must
-   * share one total: the SDK keeps one value per set), computed once per set.
-   */
-  add(usd: number, setKey: string, attributes: Attributes, userKey?: string, userAttribute?: string): void {
-    let byUser = this.bySet.get(setKey);
-    if (!byUser) this.bySet.set(setKey, (byUser = new Map()));
-    const key = userKey ?? '';
-    const entry = byUser.get(key);
-    if (entry) {
-      entry.usd += usd;
-      return;
-    }
-    // Past the bound, new series are folded into their attribute set without the user.
-    if (this.series >= MAX_COST_SERIES && key !== '') {
-      this.add(usd, setKey, attributes);
-      return;
-    }
-    this.series++;
-    const withUser = key !== '' && userAttribute ? { ...attributes, [userAttribute]: key } : attributes;
-    byUser.set(key, { attributes: withUser, usd });
-  }
-
-  observe(result: ObservableResult): void {
-    for (const byUser of this.bySet.values()) {
-      for (const { attributes, usd } of byUser.values()) result.observe(usd, attributes);
-    }
-  }
+export interface MetricTotals {
+  readonly cost: Totals;
+  readonly finishReasons: Totals;
 }
 
-/** Bound on distinct (attribute set, finish reason) counts: finish reasons come from the server. */
-const MAX_REASON_SERIES = 500;
+/**
+ * The sums behind the two observable counters. Cost: by hashed end user, at most 2000 series (the
+ * metrics SDK's own default cardinality limit); past it, a new user's cost goes to its attribute set
+ * without a user. Finish reasons come from the server: at most 500 series, past it a new reason is
+ * counted as _OTHER.
+ */
+export function metricTotals(): MetricTotals {
+  return {
+    cost: new Totals(sc.ATTR_ENDUSER_ID, 2000, ''),
+    finishReasons: new Totals(sc.ATTR_GCP_GEN_AI_RESPONSE_FINISH_REASON, 500, '_OTHER'),
+  };
+}
 
-/** Candidates by attribute set and finish reason, for the observable finish-reason counter. */
-export class FinishReasonTotals {
-  private readonly bySet = new Map<string, Map<string, { attributes: Attributes; count: number }>>();
+/**
+ * Running sums by attribute set and one more attribute (`attribute`: the end user, the finish reason),
+ * for an observable counter. Past `maxSeries`, a value of that attribute not seen yet is summed under
+ * `overflow` ('' for the set without the attribute).
+ */
+export class Totals {
+  private readonly bySet = new Map<string, Map<string, { attributes: Attributes; value: number }>>();
   private series = 0;
 
-  /** Counts one candidate that ended with `reason`; `setKey` names `attributes` by content (see CostTotals). */
-  add(setKey: string, attributes: Attributes, reason: string, attribute: string): void {
-    let byReason = this.bySet.get(setKey);
-    if (!byReason) this.bySet.set(setKey, (byReason = new Map()));
-    let entry = byReason.get(reason);
+  constructor(
+    private readonly attribute: string,
+    private readonly maxSeries: number,
+    private readonly overflow: string
+  ) {}
+
+  /**
+   * Adds `amount` to the total of `attributes` with `key` as the attribute's value ('' for none).
+   * `setKey` names the attribute set by its content (two equal sets must share one total: the SDK
+   * keeps one value per set), computed once per set.
+   */
+  add(amount: number, setKey: string, attributes: Attributes, key = ''): void {
+    let byKey = this.bySet.get(setKey);
+    if (!byKey) this.bySet.set(setKey, (byKey = new Map()));
+    let entry = byKey.get(key);
     if (!entry) {
-      // Past the bound, a reason not seen yet is counted as _OTHER.
-      const key = this.series >= MAX_REASON_SERIES ? '_OTHER' : reason;
-      entry = byReason.get(key);
-      if (!entry) {
-        this.series++;
-        byReason.set(key, (entry = { attributes: { ...attributes, [attribute]: key }, count: 0 }));
+      if (this.series >= this.maxSeries && key !== this.overflow) {
+        this.add(amount, setKey, attributes, this.overflow);
+        return;
       }
+      this.series++;
+      const withKey = key === '' ? attributes : { ...attributes, [this.attribute]: key };
+      byKey.set(key, (entry = { attributes: withKey, value: 0 }));
     }
-    entry.count++;
+    entry.value += amount;
   }
 
   observe(result: ObservableResult): void {
-    for (const byReason of this.bySet.values()) {
-      for (const { attributes, count } of byReason.values()) result.observe(count, attributes);
+    for (const byKey of this.bySet.values()) {
+      for (const { attributes, value } of byKey.values()) result.observe(value, attributes);
     }
   }
 }

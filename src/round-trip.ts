@@ -246,14 +246,14 @@ export class RoundTrip {
       for (let i = 0; i < candidates.length; i++) {
         const reason = candidates[i]?.finishReason;
         if (typeof reason === 'string' && reason) {
-          m.finishReasons.add(sets.costKey, sets.cost, reason, sc.ATTR_GCP_GEN_AI_RESPONSE_FINISH_REASON);
+          m.finishReasons.add(1, sets.costKey, sets.cost, reason);
         }
       }
     }
     if (cost !== undefined) {
       // Cost per (hashed) user: the one metric that carries enduser.id.
       const user = this.user[sc.ATTR_ENDUSER_ID];
-      m.cost.add(cost, sets.costKey, sets.cost, user === undefined ? undefined : String(user), sc.ATTR_ENDUSER_ID);
+      m.cost.add(cost, sets.costKey, sets.cost, user === undefined ? '' : String(user));
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { Attributes, ObservableResult } from '@opentelemetry/api';
-import { CostTotals, FinishReasonTotals } from '../src/metrics';
+import { metricTotals } from '../src/metrics';
 
 function observed(totals: { observe(result: ObservableResult): void }): Array<[number, Attributes]> {
   const out: Array<[number, Attributes]> = [];
@@ -15,44 +15,45 @@ function observed(totals: { observe(result: ObservableResult): void }): Array<[n
 
 describe('metric totals', () => {
   const set = { 'gen_ai.request.model': 'm' };
+  const R = 'gcp.gen_ai.response.finish_reason';
 
   it('finish reasons: counted per set and reason', () => {
-    const t = new FinishReasonTotals();
-    t.add('k', set, 'STOP', 'r');
-    t.add('k', set, 'STOP', 'r');
-    t.add('k', set, 'SAFETY', 'r');
-    t.add('k2', { 'gen_ai.request.model': 'n' }, 'STOP', 'r');
+    const t = metricTotals().finishReasons;
+    t.add(1, 'k', set, 'STOP');
+    t.add(1, 'k', set, 'STOP');
+    t.add(1, 'k', set, 'SAFETY');
+    t.add(1, 'k2', { 'gen_ai.request.model': 'n' }, 'STOP');
     assert.deepEqual(observed(t), [
-      [2, { ...set, r: 'STOP' }],
-      [1, { ...set, r: 'SAFETY' }],
-      [1, { 'gen_ai.request.model': 'n', r: 'STOP' }],
+      [2, { ...set, [R]: 'STOP' }],
+      [1, { ...set, [R]: 'SAFETY' }],
+      [1, { 'gen_ai.request.model': 'n', [R]: 'STOP' }],
     ]);
   });
 
   it('finish reasons: past 500 series, a new reason is counted as _OTHER; known ones still count', () => {
-    const t = new FinishReasonTotals();
-    for (let i = 0; i < 500; i++) t.add('k', set, `R${i}`, 'r');
-    t.add('k', set, 'NEW_1', 'r');
-    t.add('k', set, 'NEW_2', 'r');
-    t.add('k', set, 'R7', 'r');
+    const t = metricTotals().finishReasons;
+    for (let i = 0; i < 500; i++) t.add(1, 'k', set, `R${i}`);
+    t.add(1, 'k', set, 'NEW_1');
+    t.add(1, 'k', set, 'NEW_2');
+    t.add(1, 'k', set, 'R7');
     const points = observed(t);
     assert.equal(points.length, 501);
     assert.deepEqual(
-      points.find(([, a]) => a.r === '_OTHER'),
-      [2, { ...set, r: '_OTHER' }]
+      points.find(([, a]) => a[R] === '_OTHER'),
+      [2, { ...set, [R]: '_OTHER' }]
     );
     assert.deepEqual(
-      points.find(([, a]) => a.r === 'R7'),
-      [2, { ...set, r: 'R7' }]
+      points.find(([, a]) => a[R] === 'R7'),
+      [2, { ...set, [R]: 'R7' }]
     );
   });
 
   it('cost: per set and user; past 2000 series, new users fold into the set without a user', () => {
-    const t = new CostTotals();
+    const t = metricTotals().cost;
     t.add(0.5, 'k', set);
-    for (let i = 0; i < 1999; i++) t.add(1, 'k', set, `u${i}`, 'enduser.id');
-    t.add(0.25, 'k', set, 'late', 'enduser.id');
-    t.add(1, 'k', set, 'u3', 'enduser.id');
+    for (let i = 0; i < 1999; i++) t.add(1, 'k', set, `u${i}`);
+    t.add(0.25, 'k', set, 'late');
+    t.add(1, 'k', set, 'u3');
     const points = observed(t);
     assert.equal(points.length, 2000);
     assert.deepEqual(points[0], [0.75, set]);
