@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { hashEndUserId, DEFAULT_ENDUSER_SALT } from '../src/enduser';
 import { startFakeGemini, type FakeGemini } from '../examples/fake-gemini-server';
+import { listeningUrl } from '../examples/service/listening';
 import { childEnv, collect } from './utils/child';
 import { SDK_MAJOR } from './utils/genai';
 import { REPO_ROOT } from './utils/paths';
@@ -16,18 +17,6 @@ import { startOtlpReceiver, type ExportedSpan, type OtlpReceiver } from './utils
 
 const SERVICE_DIR = path.join(REPO_ROOT, 'build', 'examples', 'service');
 const OTLP = { SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
-
-async function listening(service: ChildProcess): Promise<string> {
-  let out = '';
-  return new Promise((resolve, reject) => {
-    service.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) resolve(url);
-    });
-    service.once('exit', (code) => reject(new Error(`service exited with ${code}: ${out}`)));
-  });
-}
 
 /** Waits until `ready` holds of the exported spans (the batch processor flushes every 50 ms here). */
 async function spansWhen(receiver: OtlpReceiver, ready: (spans: ExportedSpan[]) => boolean): Promise<ExportedSpan[]> {
@@ -79,7 +68,7 @@ function ancestry(span: ExportedSpan, spans: ExportedSpan[]): string[] {
         stdio: ['ignore', 'pipe', 'pipe'],
       }
     );
-    url = await listening(service);
+    url = await listeningUrl(service);
   });
   after(async () => {
     if (service && service.exitCode === null) {

@@ -6,28 +6,15 @@
  * with its telemetry preloaded; sends it two requests, then keeps serving
  * until Ctrl-C. `--once` stops after the two requests.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
 import { defaultReply, startFakeGemini } from '../fake-gemini-server';
 import { startOtlpReceiver, type ExportedSpan, type OtlpReceiver } from '../otlp-receiver';
 import { formatSpans } from '../print-trace';
+import { listeningUrl } from './listening';
 
 const BAGGAGE = 'enduser.id=alice,enduser.role=qa';
-
-/** The service's URL, from the line it prints once it listens. */
-function listening(service: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    service.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      process.stdout.write(d);
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) resolve(url);
-    });
-    service.once('exit', (code) => reject(new Error(`the service exited (${code}) before listening`)));
-  });
-}
 
 async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(url, {
@@ -121,7 +108,7 @@ async function main(): Promise<void> {
   };
   try {
     console.log(fake ? `Gemini-compatible server on ${fake.url}` : 'Using the real Gemini API (GEMINI_API_KEY)');
-    const url = await listening(service);
+    const url = await listeningUrl(service, (d) => process.stdout.write(d));
 
     const chat = await post(`${url}/api/chat`, { message: 'What is the weather in Paris?' });
     console.log(`POST /api/chat -> ${chat.status} ${JSON.stringify(chat.json)}`);
