@@ -280,7 +280,7 @@ class OperationCall {
         const cost = this.host.costOf({ usageMetadata: usage } as GenerateContentResponseLike, this.model, vertexAi);
         if (cost !== undefined) {
           extra[sc.ATTR_GEN_AI_COST_USD] = cost;
-          m.cost.add(cost, sets.costKey, sets.cost);
+          m.cost.add(cost, sets.countersKey, sets.counters);
         }
       }
       if (response && this.span.isRecording() && this.spec.response)

@@ -246,14 +246,14 @@ export class RoundTrip {
       for (let i = 0; i < candidates.length; i++) {
         const reason = candidates[i]?.finishReason;
         if (typeof reason === 'string' && reason) {
-          m.finishReasons.add(1, sets.costKey, sets.cost, reason);
+          m.finishReasons.add(1, sets.countersKey, sets.counters, reason);
         }
       }
     }
     if (cost !== undefined) {
       // Cost per (hashed) user: the one metric that carries enduser.id.
       const user = this.user[sc.ATTR_ENDUSER_ID];
-      m.cost.add(cost, sets.costKey, sets.cost, user === undefined ? '' : String(user));
+      m.cost.add(cost, sets.countersKey, sets.counters, user === undefined ? '' : String(user));
     }
   }
 }
@@ -264,10 +264,10 @@ export interface MetricAttributeSets {
   readonly base: Attributes;
   readonly input: Attributes;
   readonly output: Attributes;
-  /** Operation, provider, request and response model (no server: the cost and finish-reason counters are kept small). */
-  readonly cost: Attributes;
-  /** The cost set's content as a string: equal sets from different clients share one total. */
-  readonly costKey: string;
+  /** Operation, provider, request and response model: the cost and finish-reason counters' set (no server, to keep them small). */
+  readonly counters: Attributes;
+  /** That set's content as a string: equal sets from different clients share one total. */
+  readonly countersKey: string;
 }
 
 // Built once per (sampling attributes, response model) and shared by every call that has them.
@@ -282,18 +282,18 @@ export function metricAttributes(attrs: Readonly<Attributes>, responseModel: str
     const base: Attributes = responseModel
       ? { ...attrs, [sc.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel }
       : { ...attrs };
-    const cost: Attributes = {
+    const counters: Attributes = {
       [sc.ATTR_GEN_AI_OPERATION_NAME]: base[sc.ATTR_GEN_AI_OPERATION_NAME],
       [sc.ATTR_GEN_AI_PROVIDER_NAME]: base[sc.ATTR_GEN_AI_PROVIDER_NAME],
     };
-    if (base[sc.ATTR_GEN_AI_REQUEST_MODEL]) cost[sc.ATTR_GEN_AI_REQUEST_MODEL] = base[sc.ATTR_GEN_AI_REQUEST_MODEL];
-    if (responseModel) cost[sc.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
+    if (base[sc.ATTR_GEN_AI_REQUEST_MODEL]) counters[sc.ATTR_GEN_AI_REQUEST_MODEL] = base[sc.ATTR_GEN_AI_REQUEST_MODEL];
+    if (responseModel) counters[sc.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
     sets = Object.freeze({
       base: Object.freeze(base),
       input: Object.freeze({ ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_VALUE_INPUT }),
       output: Object.freeze({ ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_VALUE_OUTPUT }),
-      cost: Object.freeze(cost),
-      costKey: JSON.stringify(Object.entries(cost).sort()),
+      counters: Object.freeze(counters),
+      countersKey: JSON.stringify(Object.entries(counters).sort()),
     });
     // Bounded: response models come from the server.
     if (byModel.size < 64) byModel.set(key, sets);
