@@ -15,8 +15,11 @@
 import * as nodeModule from 'node:module';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import * as worker from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { captureMode } from './config.js';
+import { quietFrameworkContent } from './frameworks.js';
 import { GeminiInstrumentation } from './instrumentation.js';
 import { MODULE_NAME } from './patch.js';
 
@@ -25,23 +28,80 @@ const STARTED = Symbol.for('opentelemetry-instrumentation-google-genai/register'
 const LOG_PREFIX = 'opentelemetry-instrumentation-google-genai/register:';
 
 /**
- * The ESM loader hook, so `import '@google/genai'` is patched too. Registered
- * from here works under --require as well (module.register exists from Node
- * 20.6). Resolved from this file, so the loader and the Hook our
- * instrumentation adds come from the same copy of import-in-the-middle; and
- * limited to @google/genai so the rest of the app's imports go untouched.
+ * Node runs `--require` preloads again in the thread that hosts
+ * `module.register()` loader hooks (Node 20 and 22; on 24 too whenever that
+ * thread is started): starting an SDK there gives the process a second one,
+ * which competes for the Prometheus port and exports nothing of the app's.
+ * That thread only hosts the loader, so nothing of ours runs in it.
+ * `worker_threads.isInternalThread` says so from Node 22.14 / 23.7; before,
+ * it is the one worker thread without a `parentPort` (every Worker the app
+ * starts has one).
  */
-function registerEsmHook(): void {
+export function isLoaderHooksThread(): boolean {
+  if (worker.isMainThread) return false;
+  const internal = (worker as { isInternalThread?: boolean }).isInternalThread;
+  return typeof internal === 'boolean' ? internal : worker.parentPort === null;
+}
+
+/** How `import '@google/genai'` gets patched: in-thread hooks, the off-thread loader, or not at all. */
+export type EsmHookKind = 'sync' | 'async' | 'none';
+
+interface SyncHooksModule {
+  register(options: { include: string[] }): void;
+  supportsSyncHooks(): boolean;
+}
+
+/**
+ * import-in-the-middle's in-thread hooks (`module.registerHooks`, 3.6+), when
+ * this Node runs them correctly (its `supportsSyncHooks()`: 22.22.3+, 24.11.1+,
+ * 25.1+, 26+): no loader thread, and no per-module round trip to it. Loaded
+ * from @opentelemetry/instrumentation's own copy, so the loader and the `Hook`
+ * our instrumentation adds share one registry. undefined where either is
+ * missing (an older Node, or an import-in-the-middle before 3.6).
+ */
+function syncHooks(): SyncHooksModule | undefined {
+  // registerHooks came with Node 22.15 / 23.5, after require(esm): where it
+  // is missing, so is any chance of the .mjs below loading from CJS.
+  if (typeof (nodeModule as { registerHooks?: unknown }).registerHooks !== 'function') return undefined;
+  try {
+    const fromInstrumentation = createRequire(require.resolve('@opentelemetry/instrumentation'));
+    const hooks = fromInstrumentation('import-in-the-middle/register-hooks.mjs') as SyncHooksModule;
+    return typeof hooks.register === 'function' && hooks.supportsSyncHooks() ? hooks : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The ESM loader hook, so `import '@google/genai'` is patched too, limited to
+ * @google/genai so the rest of the app's imports go untouched. In-thread where
+ * Node supports it; else `module.register` (Node 20.6+), whose hook runs in a
+ * thread of its own and is resolved from this file, so it and the Hook come
+ * from the same copy of import-in-the-middle.
+ */
+function registerEsmHook(): EsmHookKind {
+  const include = [MODULE_NAME];
+  const hooks = syncHooks();
+  if (hooks) {
+    try {
+      hooks.register({ include });
+      return 'sync';
+    } catch (err) {
+      diag.warn(`${LOG_PREFIX} could not register the in-thread ESM hooks; using the loader thread`, err);
+    }
+  }
   if (typeof nodeModule.register !== 'function') {
     diag.warn(`${LOG_PREFIX} this Node.js has no module.register(); ESM imports of ${MODULE_NAME} are not traced`);
-    return;
+    return 'none';
   }
   try {
     nodeModule.register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename).href, {
-      data: { include: [MODULE_NAME] },
+      data: { include },
     });
+    return 'async';
   } catch (err) {
     diag.warn(`${LOG_PREFIX} could not register the ESM loader hook`, err);
+    return 'none';
   }
 }
 
@@ -121,10 +181,14 @@ function start(): void {
 
 const registry = globalThis as { [STARTED]?: boolean };
 // --require and --import of this file together, or a second copy of the
-// package: one SDK per process.
-if (!registry[STARTED]) {
+// package: one SDK per thread. Worker threads the app starts inherit the
+// preload and get an SDK of their own, as they need one to trace the calls
+// they make; the loader-hooks thread gets none.
+if (!registry[STARTED] && !isLoaderHooksThread()) {
   registry[STARTED] = true;
   try {
+    // Before the app loads: a framework may read its switch at import.
+    quietFrameworkContent(captureMode(undefined));
     registerEsmHook();
     start();
   } catch (err) {

@@ -6,6 +6,10 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { SDK_VERSION } from './utils/genai';
 import {
   APPS_DIR,
@@ -375,6 +379,117 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
     }
   });
 
+  describe('one SDK per process, whatever the flags', () => {
+    const PROBE = './sdk-probe.cjs';
+    interface ProbeLine {
+      thread: number;
+      main: boolean;
+      globals: string[];
+    }
+    // import-in-the-middle's in-thread hooks where this Node runs them (22.22.3+, 24.11.1+): then no loader thread at all.
+    let inThread = false;
+    before(async () => {
+      const hooks = (await import(
+        require.resolve('import-in-the-middle/supports-sync-hooks.mjs', {
+          paths: [require.resolve('@opentelemetry/instrumentation')],
+        })
+      )) as { supportsSyncHooks(): boolean };
+      inThread = hooks.supportsSyncHooks();
+    });
+
+    async function probed(app: string, flags: string[], extra: Record<string, string> = {}) {
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'sdk-probe-')), 'probe.jsonl');
+      const child = spawn(process.execPath, [...flags, '--require', PROBE, app], {
+        cwd: APPS_DIR,
+        env: childEnv({ ...env('http/json'), SDK_PROBE_FILE: file, ...extra }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const run = await collect(child);
+      const lines = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as ProbeLine);
+      return { run, lines, withSdk: lines.filter((l) => l.globals.includes('context')) };
+    }
+
+    const REGISTER = `${PACKAGE_NAME}/register`;
+    const combinations: Array<[string, string[]]> = [
+      ['app.cjs', ['--require', REGISTER]],
+      ['app.cjs', ['--import', REGISTER]],
+      ['app.mjs', ['--require', REGISTER]],
+      ['app.mjs', ['--import', REGISTER]],
+      ['app.cjs', ['--require', REGISTER, '--import', REGISTER]],
+      ['app.mjs', ['--require', REGISTER, '--import', REGISTER]],
+    ];
+    for (const [app, flags] of combinations) {
+      it(`${app} with ${flags.filter((f) => f.startsWith('--')).join(' ')}: an SDK in the main thread only, no warning, every span`, async () => {
+        const { run, lines, withSdk } = await probed(app, flags);
+        assert.equal(run.code, 0, run.stderr);
+        assert.deepEqual(
+          withSdk.map((l) => l.thread),
+          [0],
+          `threads with an SDK: ${JSON.stringify(lines)}`
+        );
+        assert.deepEqual(withSdk[0].globals, ['context', 'metrics', 'propagation', 'trace']);
+        // Without in-thread hooks Node starts its loader thread, and runs our --require preload there too: it must do nothing.
+        if (inThread)
+          assert.deepEqual(
+            lines.map((l) => l.thread),
+            [0],
+            'no loader-hooks thread'
+          );
+        else if (flags[0] === '--require')
+          assert.ok(
+            lines.some((l) => !l.main),
+            'the probe ran in the loader-hooks thread'
+          );
+        assert.equal(run.stderr, '', 'nothing on stderr (no import-in-the-middle warning)');
+        // ESM and CJS imports of @google/genai are both patched: 9 spans, as in the matrix above.
+        assert.equal(receiver.spans().length, 9);
+      });
+    }
+
+    it('a worker thread the app starts is traced by an SDK of its own (the loader thread gets none)', async () => {
+      const { run, withSdk } = await probed('worker-app.cjs', ['--require', REGISTER]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(withSdk.map((l) => l.main).sort(), [false, true]);
+      assert.ok(appResult(run));
+      const workerThread = withSdk.find((l) => !l.main)!.thread;
+      assert.ok(workerThread > 0);
+      assert.equal(receiver.spans().length, 9, "the worker's calls are exported");
+    });
+
+    it('the Prometheus exporter answers a scrape under --require (one SDK binds its port)', async () => {
+      const port = await freePort();
+      const child = startApp('app.cjs', '--require', {
+        ...env('http/json', { APP_WAIT: '1' }),
+        OTEL_METRICS_EXPORTER: 'prometheus',
+        OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+        OTEL_LOG_LEVEL: 'info',
+      });
+      const done = collect(child);
+      await new Promise<void>((resolve) => {
+        child.stdout!.on('data', (d: Buffer) => d.toString().includes('READY') && resolve());
+      });
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+        assert.equal(res.status, 200);
+        const text = await res.text();
+        // Three round trips of gemini-2.5-flash: the plain call and the loop's two.
+        assert.match(
+          text,
+          /^gen_ai_client_operation_duration(_seconds)?_count\{[^}]*gen_ai_request_model="gemini-2\.5-flash"[^}]*\} 3$/m
+        );
+        assert.match(text, /^gen_ai_client_token_usage_/m);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      const run = await done;
+      assert.doesNotMatch(run.stderr, /EADDRINUSE/);
+    });
+  });
+
   it('registers once when both --require and --import name it', async () => {
     const both = spawn(
       process.execPath,
@@ -386,3 +501,15 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
     assert.equal(receiver.spans().length, 9);
   });
 });
+
+/** A loopback port nobody listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
