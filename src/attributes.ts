@@ -18,6 +18,7 @@ import type {
   UsageMetadataLike,
 } from './internal-types.js';
 import * as sc from './semconv.js';
+import type { AnsweredCall } from './links.js';
 
 /** `gcp.vertex_ai` when the client talks to Vertex AI, else `gcp.gemini` (the Gemini Developer API). */
 export function providerName(apiClient: ApiClientLike | undefined): string {
@@ -408,19 +409,31 @@ export function functionCallsOf(response: GenerateContentResponseLike | undefine
 export const NO_CALLS: readonly FunctionCallLike[] = Object.freeze([]);
 
 /**
- * The function responses in the newest turn of a request: the app answering
- * function calls of an earlier round trip. Only the last content is read, so
- * a long history costs nothing.
+ * The function calls a request answers (`functionResponse` parts of its last
+ * content), each with the arguments of the call it answers when the content
+ * before it is the model's turn that asked (a history sent back whole), paired
+ * by name in order. Only those two contents are read, so a long history costs
+ * nothing, and nothing when the request answers no call.
  */
-export function answeredCallsOf(params: GenerateContentParametersLike | undefined): FunctionCallLike[] {
+export function answeredCallsOf(params: GenerateContentParametersLike | undefined): AnsweredCall[] {
   const contents = params?.contents;
-  const last = (Array.isArray(contents) ? contents[contents.length - 1] : contents) as ContentLike | undefined;
+  const many = Array.isArray(contents);
+  const last = (many ? contents[contents.length - 1] : contents) as ContentLike | undefined;
   const parts = last && typeof last === 'object' ? last.parts : undefined;
   if (!Array.isArray(parts)) return [];
-  const answered: FunctionCallLike[] = [];
+  let answered: AnsweredCall[] | undefined;
   for (const part of parts) {
     const fr = part?.functionResponse;
-    if (fr && typeof fr === 'object') answered.push({ id: fr.id, name: fr.name });
+    if (fr && typeof fr === 'object') (answered ??= []).push({ id: fr.id, name: fr.name });
+  }
+  if (!answered) return [];
+  const asking = many ? (contents[contents.length - 2] as ContentLike | undefined) : undefined;
+  if (asking && typeof asking === 'object' && asking.role === 'model' && Array.isArray(asking.parts)) {
+    const echoed = asking.parts.map((p) => p?.functionCall).filter((c): c is FunctionCallLike => !!c);
+    for (const answer of answered) {
+      const i = echoed.findIndex((c) => c.name === answer.name);
+      if (i >= 0) answer.args = echoed.splice(i, 1)[0].args;
+    }
   }
   return answered;
 }

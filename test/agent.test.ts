@@ -7,7 +7,7 @@
  */
 import { finishedSpans, instrumentation, resetSpans, resetInstrumentation } from './utils/otel';
 import * as assert from 'node:assert/strict';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { withAgentRun } from '../src';
 import { loadGenAI, plain, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
@@ -476,6 +476,51 @@ describe(`function-calling loops (@google/genai ${SDK_MAJOR}.x)`, function () {
         false
       );
     });
+
+    // @google/adk 2.0 gives id-less calls an `adk-…` id in place, on the chunks
+    // the SDK yields, and strips it from the history it sends back.
+    for (const modelIds of [false, true]) {
+      it(`a framework that rewrites the call ids of a stream (${modelIds ? 'replaced' : 'added, then removed'}): the link survives, nothing stays pending`, async () => {
+        script = [
+          sse(askFor([{ ...(modelIds ? { id: 'm-7' } : {}), name: 'get_weather', args: { city: 'Oslo' } }])),
+          json(answer('Snow.')),
+        ];
+        const ai = client();
+        const size = () => (instrumentation as unknown as { links: { size: number } }).links.size;
+        const before = size();
+        await trace.getTracer('framework').startActiveSpan('invoke_agent', async (agentSpan) => {
+          let asking:
+            | { role?: string; parts?: Array<{ functionCall?: { id?: string; name?: string; args?: unknown } }> }
+            | undefined;
+          const stream = await ai.models.generateContentStream({ model: MODEL, contents: 'Weather?' });
+          for await (const c of stream) {
+            const content = c.candidates?.[0]?.content;
+            for (const part of content?.parts ?? []) if (part.functionCall) part.functionCall.id = 'adk-5d1c';
+            asking = content;
+          }
+          const call = asking!.parts![0].functionCall!;
+          // The model's id was replaced by the framework's, and is sent back so; an id the framework added is stripped.
+          const sentBack = modelIds ? call.id : undefined;
+          const history = [
+            { role: 'user', parts: [{ text: 'Weather?' }] },
+            { role: 'model', parts: [{ functionCall: { id: sentBack, name: call.name, args: call.args } }] },
+            {
+              role: 'user',
+              parts: [{ functionResponse: { id: sentBack, name: call.name, response: { snow: true } } }],
+            },
+          ];
+          await ai.models.generateContent({ model: MODEL, contents: history as never });
+          agentSpan.end();
+        });
+        await settle();
+        const [asked, answered] = finishedSpans().filter((s) => s.name.startsWith('generate_content'));
+        assert.deepEqual(
+          answered.links.map((l) => l.context.spanId),
+          [asked.spanContext().spanId]
+        );
+        assert.equal(size(), before, 'no pending call left behind');
+      });
+    }
 
     it('withAgentRun(): one line wraps the loop; by name within the trace when there is no id', async () => {
       await withAgentRun('manual-bot', () => manualLoop(false));

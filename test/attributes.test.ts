@@ -4,6 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import {
+  answeredCallsOf,
   errorType,
   finishReasons,
   outputType,
@@ -155,5 +156,45 @@ describe('attributes (pure mapping)', () => {
     assert.equal(errorType(new RangeError('r')), 'RangeError');
     assert.equal(errorType('a string'), '_OTHER');
     assert.equal(errorType(null), '_OTHER');
+  });
+
+  it("answered calls: the last content's function responses, with the echoed arguments of the model turn before", () => {
+    assert.deepEqual(answeredCallsOf({ contents: 'hi' }), []);
+    assert.deepEqual(answeredCallsOf({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }), []);
+    assert.deepEqual(
+      answeredCallsOf({
+        contents: [
+          { role: 'user', parts: [{ text: 'Weather in Oslo and Lima?' }] },
+          {
+            role: 'model',
+            parts: [
+              { functionCall: { name: 'get_weather', args: { city: 'Oslo' } } },
+              { functionCall: { name: 'get_weather', args: { city: 'Lima' } } },
+              { functionCall: { name: 'get_time' } },
+            ],
+          },
+          {
+            role: 'user',
+            parts: [
+              { functionResponse: { id: 'adk-1', name: 'get_weather', response: {} } },
+              { functionResponse: { name: 'get_weather', response: {} } },
+              { functionResponse: { name: 'get_time', response: {} } },
+              { functionResponse: { name: 'never_asked', response: {} } },
+            ],
+          },
+        ],
+      }),
+      [
+        { id: 'adk-1', name: 'get_weather', args: { city: 'Oslo' } },
+        { id: undefined, name: 'get_weather', args: { city: 'Lima' } },
+        { id: undefined, name: 'get_time', args: undefined },
+        { id: undefined, name: 'never_asked' },
+      ]
+    );
+    // No model turn before the answers (the app sent only the answers): no arguments.
+    assert.deepEqual(
+      answeredCallsOf({ contents: [{ role: 'user', parts: [{ functionResponse: { name: 'f', response: {} } }] }] }),
+      [{ id: undefined, name: 'f' }]
+    );
   });
 });
