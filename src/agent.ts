@@ -113,7 +113,8 @@ export class AgentRun {
   }
 
   /** Ends the run: ok (with the stream outcome, for streams) or failed. */
-  end(error?: unknown, outcome?: string): void {
+  /** `endedAt` (performance.now()): a completed stream's loop ends at its last chunk. */
+  end(error?: unknown, outcome?: string, endedAt?: number): void {
     if (this.ended) return;
     this.ended = true;
     const attrs: Attributes = {
@@ -139,14 +140,14 @@ export class AgentRun {
       const durationAttrs: Attributes = { ...agentAttrs };
       if (this.requestModel) durationAttrs[sc.ATTR_GEN_AI_REQUEST_MODEL] = this.requestModel;
       if (failed) durationAttrs[sc.ATTR_ERROR_TYPE] = errorType(error);
-      this.metrics.invokeAgentDuration.record((performance.now() - this.startedAt) / 1000, durationAttrs);
+      this.metrics.invokeAgentDuration.record(((endedAt ?? performance.now()) - this.startedAt) / 1000, durationAttrs);
       this.metrics.invokeAgentInferenceCalls.record(this.inferenceCalls, agentAttrs);
       this.metrics.invokeAgentToolCalls.record(this.toolCalls, agentAttrs);
     } catch (err) {
       diag.warn(`${LOG_PREFIX} could not record agent metrics`, err);
     }
-    if (failed) endSpanWithError(this.span, error, attrs);
-    else endSpanWithResponse(this.span, undefined, attrs);
+    if (failed) endSpanWithError(this.span, error, attrs, endedAt);
+    else endSpanWithResponse(this.span, undefined, attrs, endedAt);
   }
 }
 

@@ -277,7 +277,7 @@ function loopAware(host: PatchHost, original: AnyFunction, stream: boolean): Any
       (iterator) =>
         host.streams.wrap(iterator, ctx, {
           chunk: () => undefined,
-          end: (outcome, error) => run.end(error, outcome),
+          end: (outcome, error, lastChunkAt) => run.end(error, outcome, lastChunkAt),
         }),
       (err: unknown) => {
         endRunQuietly(run, err);

@@ -174,12 +174,17 @@ export class RoundTrip {
     this.lastChunkAt = t;
   }
 
-  /** The round trip ended: with a response (or a stream's summary); `failure` when it failed. */
+  /**
+   * The round trip ended: with a response (or a stream's summary); `failure`
+   * when it failed. `endedAt` (performance.now()) when it ended before now: a
+   * completed stream ends at its last chunk.
+   */
   end(
     response: GenerateContentResponseLike | StreamedResponse | undefined,
     failure?: { error: unknown },
     spanExtra?: Attributes,
-    timeToFirstChunk?: number
+    timeToFirstChunk?: number,
+    endedAt?: number
   ): void {
     let cost: number | undefined;
     let extra = spanExtra;
@@ -204,7 +209,7 @@ export class RoundTrip {
         if (this.capture.onEvents) this.emitDetails(response, failure, { ...extra, ...output });
         if (this.capture.onSpans) extra = { ...extra, ...output };
       }
-      this.recordMetrics(response, failure, cost, timeToFirstChunk);
+      this.recordMetrics(response, failure, cost, timeToFirstChunk, endedAt);
       if (calls.length > 0) this.host.links.asked(this.span.spanContext(), calls);
       this.run?.roundEnded(response?.usageMetadata, calls.length, cost);
     } catch (err) {
@@ -218,19 +223,20 @@ export class RoundTrip {
       } catch (err) {
         diag.warn(`${LOG_PREFIX} could not read what a failed stream said`, err);
       }
-      endSpanWithError(this.span, failure.error, partial, undefined, apiKeyOf(this.apiClient));
-    } else endSpanWithResponse(this.span, response, extra);
+      endSpanWithError(this.span, failure.error, partial, endedAt, apiKeyOf(this.apiClient));
+    } else endSpanWithResponse(this.span, response, extra, endedAt);
   }
 
   private recordMetrics(
     response: GenerateContentResponseLike | undefined,
     failure: { error: unknown } | undefined,
     cost: number | undefined,
-    timeToFirstChunk: number | undefined
+    timeToFirstChunk: number | undefined,
+    endedAt = performance.now()
   ): void {
     const m = this.host.metrics;
     const sets = metricAttributes(this.attrs, modelVersionOf(response));
-    const duration = (performance.now() - this.startedAt) / 1000;
+    const duration = (endedAt - this.startedAt) / 1000;
     if (failure) {
       m.operationDuration.record(duration, { ...sets.base, [sc.ATTR_ERROR_TYPE]: errorType(failure.error) });
     } else {

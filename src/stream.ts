@@ -7,7 +7,10 @@
  * timestamp, a few property reads. No allocation but the promise reaction.
  *
  * How a stream ends (gcp.gen_ai.stream.outcome):
- * - `completed`: the iterator said done;
+ * - `completed`: the iterator said done. The span and the duration end at
+ *   the last chunk's arrival, not when the consumer next asked: a framework
+ *   that runs its tools between the last chunk and its next `next()` (ADK's
+ *   streaming mode does) would otherwise add their time to the model's;
  * - `cut_short`: the consumer called return() (break out of for-await);
  * - `failed`: the iterator threw (HTTP drop, abort, malformed chunk): ERROR;
  * - `abandoned`: nobody asked for a chunk for `streamIdleTimeoutMs`, or the
@@ -132,8 +135,11 @@ export class OpenStreams {
 export interface StreamSink {
   /** A chunk reached the app; `t` is performance.now(). */
   chunk(value: unknown, t: number): void;
-  /** The stream is over, one way or another; `error` when it failed. Called once. */
-  end(outcome: string, error?: unknown): void;
+  /**
+   * The stream is over, one way or another; `error` when it failed. Called
+   * once. `lastChunkAt` (performance.now()) when it completed after a chunk.
+   */
+  end(outcome: string, error?: unknown, lastChunkAt?: number): void;
 }
 
 /** One streamed round trip: chunk count, time to first chunk, events, the last chunk's fields. */
@@ -170,7 +176,7 @@ class RoundTripSink implements StreamSink {
     this.response.observe(value as never);
   }
 
-  end(outcome: string, error?: unknown): void {
+  end(outcome: string, error?: unknown, lastChunkAt?: number): void {
     const ttfc = this.firstChunkAt > 0 ? (this.firstChunkAt - this.roundTrip.startedAt) / 1000 : undefined;
     const attrs: Attributes = {
       [sc.ATTR_GEN_AI_RESPONSE_CHUNK_COUNT]: this.chunks,
@@ -178,7 +184,13 @@ class RoundTripSink implements StreamSink {
     };
     if (ttfc !== undefined) attrs[sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc;
     // An abandoned or cut-short stream ended without an error of its own.
-    this.roundTrip.end(this.response, outcome === sc.STREAM_OUTCOME_FAILED ? { error } : undefined, attrs, ttfc);
+    this.roundTrip.end(
+      this.response,
+      outcome === sc.STREAM_OUTCOME_FAILED ? { error } : undefined,
+      attrs,
+      ttfc,
+      lastChunkAt
+    );
   }
 }
 
@@ -192,6 +204,8 @@ export class TracedStream {
   private ended = false;
   /** A chunk could not be read: later chunks are passed through unobserved. */
   private unreadable = false;
+  /** When the last chunk reached the app (performance.now()); 0 before the first. */
+  private lastChunkAt = 0;
 
   constructor(
     private readonly inner: AsyncIteratorLike,
@@ -273,9 +287,11 @@ export class TracedStream {
     const t = now();
     this.lastActivity = t;
     if (!result || result.done) {
-      this.finish(this.stopping ? sc.STREAM_OUTCOME_CUT_SHORT : sc.STREAM_OUTCOME_COMPLETED);
+      if (this.stopping) this.finish(sc.STREAM_OUTCOME_CUT_SHORT);
+      else this.finish(sc.STREAM_OUTCOME_COMPLETED, undefined, this.lastChunkAt || undefined);
       return;
     }
+    this.lastChunkAt = t;
     if (this.unreadable) return;
     try {
       this.sink.chunk(result.value, t);
@@ -295,12 +311,12 @@ export class TracedStream {
     this.finish(sc.STREAM_OUTCOME_FAILED, error);
   }
 
-  private finish(outcome: string, error?: unknown): void {
+  private finish(outcome: string, error?: unknown, lastChunkAt?: number): void {
     if (this.ended) return;
     this.ended = true;
     this.registry.delete(this);
     try {
-      this.sink.end(outcome, error);
+      this.sink.end(outcome, error, lastChunkAt);
     } catch (err) {
       diag.warn('opentelemetry-instrumentation-google-genai: could not end a stream span', err);
     }

@@ -8,6 +8,7 @@
 import { finishedSpans, instrumentation, tracerProvider, resetInstrumentation } from './utils/otel';
 import * as assert from 'node:assert/strict';
 import { SpanStatusCode } from '@opentelemetry/api';
+import { collectMetrics } from './utils/metrics';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -30,6 +31,9 @@ function chunk(text: string, n: number, extra: Record<string, unknown> = {}) {
     responseId: 'stream-resp-1',
   };
 }
+
+/** An HrTime ([seconds, nanoseconds]) in milliseconds. */
+const hrTimeToMilliseconds = ([sec, ns]: [number, number]) => sec * 1000 + ns / 1e6;
 
 const THREE_CHUNKS = [chunk('The sky', 2), chunk(' is', 3), chunk(' blue.', 5, { finishReason: 'STOP' })];
 
@@ -262,6 +266,53 @@ describe(`streams (@google/genai ${SDK_MAJOR}.x)`, function () {
     assert.equal(late.chunks.length, 3);
     await settle();
     assert.equal(finishedSpans().length, 1);
+  });
+
+  it("a completed stream ends at its last chunk: work the consumer does after it is not the model's time", async () => {
+    await collectMetrics();
+    const stream = await client().models.generateContentStream({ model: MODEL, contents: 'x' });
+    let lastChunkAt = 0;
+    let seen = 0;
+    for await (const c of stream) {
+      assert.ok(c);
+      if (++seen === THREE_CHUNKS.length) {
+        lastChunkAt = Date.now();
+        // What a framework does before it asks for the end: run the tools the model asked for.
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
+    }
+    const doneAt = Date.now();
+    await settle();
+    const [span] = finishedSpans();
+    assert.equal(span.attributes['gcp.gen_ai.stream.outcome'], 'completed');
+    assert.equal(span.attributes['gen_ai.response.chunk_count'], 3);
+    const endMs = hrTimeToMilliseconds(span.endTime);
+    assert.ok(Math.abs(endMs - lastChunkAt) < 50, `span ended ${endMs - lastChunkAt} ms after the last chunk`);
+    assert.ok(doneAt - endMs >= 350, `span ended ${doneAt - endMs} ms before the stream said done`);
+    const duration = (await collectMetrics())['gen_ai.client.operation.duration'].points;
+    assert.equal(duration.length, 1);
+    const sum = (duration[0].value as { sum: number }).sum;
+    assert.ok(
+      Math.abs(sum * 1000 - hrTimeToMilliseconds(span.duration)) < 1,
+      "the duration point is the span's duration"
+    );
+    assert.ok(sum < 0.3, `duration ${sum} s`);
+  });
+
+  it('a stream cut short after its last chunk still ends when the consumer stops, as before', async () => {
+    const stream = await client().models.generateContentStream({ model: MODEL, contents: 'x' });
+    let seen = 0;
+    for await (const c of stream) {
+      assert.ok(c);
+      if (++seen === THREE_CHUNKS.length) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        break;
+      }
+    }
+    await settle();
+    const [span] = finishedSpans();
+    assert.equal(span.attributes['gcp.gen_ai.stream.outcome'], 'cut_short');
+    assert.ok(hrTimeToMilliseconds(span.duration) >= 190, `duration ${hrTimeToMilliseconds(span.duration)} ms`);
   });
 
   it('a slow consumer is not abandoned while it is waiting on a chunk', async () => {
