@@ -22,6 +22,7 @@ export interface ExportedSpan {
   attributes: Record<string, unknown>;
   status: { code?: number; message?: string };
   events: Array<{ name: string; attributes: Record<string, unknown> }>;
+  links: Array<{ traceId: string; spanId: string }>;
   scope: string;
   /** `service.name` of the resource that sent it. */
   service?: string;
@@ -104,6 +105,10 @@ export function startOtlpReceiver(mode: 'ok' | 'hang' = 'ok'): Promise<OtlpRecei
                     events: (s.events ?? []).map((e: { name: string; attributes?: [] }) => ({
                       name: e.name,
                       attributes: attributes(e.attributes),
+                    })),
+                    links: (s.links ?? []).map((l: { traceId: string; spanId: string }) => ({
+                      traceId: l.traceId,
+                      spanId: l.spanId,
                     })),
                     scope: ss.scope?.name,
                     service: typeof service === 'string' ? service : undefined,
