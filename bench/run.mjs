@@ -4,7 +4,8 @@
 // configurations alternate, and the whole set is repeated ROUNDS times; we
 // report medians and the spread (min–max) of CPU time per operation
 // (process.cpuUsage). The SDK talks to an in-process fetch stub, so HTTP noise
-// does not hide the cost. Writes bench/results.json and prints a table.
+// does not hide the cost. Then the preload's start-up and import cost
+// (bench/startup.mjs). Writes bench/results.json and prints the tables.
 //
 //   BENCH_ROUNDS=5 BENCH_MAJORS=3,1 npm run bench
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startupBench } from './startup.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -60,8 +62,8 @@ const median = (xs) => {
 const round1 = (x) => Math.round(x * 10) / 10;
 const round2 = (x) => Math.round(x * 100) / 100;
 
-// The peers live in bench/node_modules, pinned by bench/package-lock.json.
-if (!existsSync(join(here, 'node_modules', 'dd-trace', 'package.json'))) {
+// The peers and the start-up section's libraries live in bench/node_modules, pinned by bench/package-lock.json.
+if (!['dd-trace', 'lodash-es', 'd3'].every((p) => existsSync(join(here, 'node_modules', p, 'package.json')))) {
   console.error('Installing the peer tracers into bench/ (npm ci) ...');
   const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: here, stdio: 'inherit' });
   if (ci.status !== 0) process.exit(ci.status ?? 1);
@@ -204,6 +206,9 @@ for (const major of MAJORS) {
   console.table(targets.map((t) => ({ ...t, holds: t.holds ? 'yes' : 'NO' })));
 }
 
+// Start-up and import cost of the preload (bench/startup.mjs).
+const startup = await startupBench();
+
 const ours = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8'));
 const report = {
   date: new Date().toISOString(),
@@ -213,8 +218,14 @@ const report = {
   rounds: ROUNDS,
   seconds: Math.round((Date.now() - started) / 1000),
   results,
+  startup,
 };
 writeFileSync(join(here, 'results.json'), JSON.stringify(report, null, 2) + '\n');
 console.log(`\n${report.machine}, Node ${report.node}, ${report.seconds} s. Written to bench/results.json.`);
-const failed = Object.values(results).flatMap((r) => r.targets.filter((t) => !t.holds));
+const failed = [
+  ...Object.values(results).flatMap((r) => r.targets.filter((t) => !t.holds)),
+  ...Object.values(startup)
+    .filter((r) => r.judged)
+    .flatMap((r) => r.targets.filter((t) => !t.holds)),
+];
 process.exitCode = failed.length ? 1 : 0;

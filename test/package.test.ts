@@ -72,6 +72,7 @@ if (SDK_MAJOR === '3')
         'build/esm/index.js',
         'build/esm/index.d.ts',
         'build/src/register.js',
+        'build/src/preload.js',
       ]) {
         assert.ok(files.includes(needed), `${needed} shipped`);
       }

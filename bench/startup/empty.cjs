@@ -1,0 +1,2 @@
+// An empty CommonJS app: its first line is what start-up time is measured to.
+console.log('ready');
