@@ -120,9 +120,9 @@ const callsMs = Date.now() - t0;
 for (let i = 0; i < STREAMS; i++) {
   await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'Why?' });
 }
-const openAfterStart = instrumentation._streams?.size ?? 0;
+const openAfterStart = instrumentation.telemetry.streams.size;
 await sleep(IDLE_MS * 3);
-const openAfterIdle = instrumentation._streams?.size ?? 0;
+const openAfterIdle = instrumentation.telemetry.streams.size;
 await reader.collect();
 const afterStreams = await heap();
 

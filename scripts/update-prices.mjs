@@ -1,4 +1,4 @@
-// Regenerates src/prices.ts, the built-in Gemini price table, from a
+// Regenerates src/mapping/prices.ts, the built-in Gemini price table, from a
 // gemini-prices.json (default: ../shared/pricing/gemini-prices.json).
 //   node scripts/update-prices.mjs [path/to/gemini-prices.json]
 // Keeps the table's date and sources; takes the Standard tier, per 1M tokens:
@@ -50,5 +50,5 @@ export const PRICE_TABLE_SOURCES: ReadonlyArray<{ id: string; title?: string; ur
 
 export const BUILTIN_PRICES: PriceTable = ${JSON.stringify(models, null, 2)};
 `;
-writeFileSync(join(root, 'src', 'prices.ts'), out);
-console.log(`src/prices.ts: ${Object.keys(models).length} models, as of ${table.as_of}`);
+writeFileSync(join(root, 'src', 'mapping', 'prices.ts'), out);
+console.log(`src/mapping/prices.ts: ${Object.keys(models).length} models, as of ${table.as_of}`);

@@ -6,7 +6,7 @@
  * each known framework's own documented switch off in that case, and never
  * changes a value the user set.
  */
-import { capturesOnEvents, capturesOnSpans, type CaptureMode } from './config.js';
+import { capturesOnEvents, capturesOnSpans, type CaptureMode } from './mapping/capture.js';
 
 export interface FrameworkContentSwitch {
   framework: string;

@@ -10,10 +10,10 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { diag } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { captureMode } from './config.js';
+import { captureMode } from './mapping/capture.js';
 import { quietFrameworkContent } from './frameworks.js';
 import { GeminiInstrumentation } from './instrumentation.js';
-import { MODULE_NAME } from './patch.js';
+import { MODULE_NAME } from './core/patcher.js';
 
 const SHUTDOWN_TIMEOUT_MS = 2000;
 const STARTED = Symbol.for('opentelemetry-instrumentation-google-genai/register');

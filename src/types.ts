@@ -1,7 +1,7 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import type { RedactMessage } from './config.js';
-import type { ModelPrice } from './cost.js';
-import type { EndUserOptions } from './enduser.js';
+import type { RedactMessage } from './mapping/capture.js';
+import type { ModelPrice } from './mapping/cost.js';
+import type { EndUserOptions } from './mapping/enduser.js';
 
 /**
  * Options of {@link GeminiInstrumentation}. Besides these, the standard

@@ -486,7 +486,7 @@ describe(`function-calling loops (@google/genai ${SDK_MAJOR}.x)`, function () {
           json(answer('Snow.')),
         ];
         const ai = client();
-        const size = () => (instrumentation as unknown as { links: { size: number } }).links.size;
+        const size = () => instrumentation.telemetry.links.size;
         const before = size();
         await trace.getTracer('framework').startActiveSpan('invoke_agent', async (agentSpan) => {
           let asking:

@@ -15,7 +15,7 @@ import {
   serverFromBaseUrl,
   spanName,
   usageAttributes,
-} from '../src/attributes';
+} from '../src/mapping/attributes';
 
 describe('attributes (pure mapping)', () => {
   it('provider: Vertex AI or the Gemini API', () => {
@@ -53,17 +53,6 @@ describe('attributes (pure mapping)', () => {
       'gen_ai.operation.name': 'generate_content',
       'gen_ai.provider.name': 'gcp.gemini',
     });
-  });
-
-  it('sampling attributes are built once per client and model, frozen, and rebuilt when the base URL changes', () => {
-    let baseUrl = 'https://a.test/';
-    const client = { isVertexAI: () => false, getBaseUrl: () => baseUrl };
-    const first = samplingAttributes('generate_content', client, 'm');
-    assert.equal(samplingAttributes('generate_content', client, 'm'), first);
-    assert.ok(Object.isFrozen(first));
-    assert.notEqual(samplingAttributes('generate_content', client, 'other'), first);
-    baseUrl = 'https://b.test/';
-    assert.equal(samplingAttributes('generate_content', client, 'm')['server.address'], 'b.test');
   });
 
   it('request parameters: types checked, choice count only when not 1', () => {

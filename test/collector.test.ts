@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { parse } from 'yaml';
-import { BUILTIN_PRICES } from '../src/prices';
+import { BUILTIN_PRICES } from '../src/mapping/prices';
 import { REPO_ROOT } from './utils/paths';
 
 interface Policy {

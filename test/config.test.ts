@@ -2,7 +2,7 @@
  * Settings parsing and bounded JSON, on plain values.
  */
 import * as assert from 'node:assert/strict';
-import { boundedJson, captureMode, capturesOnSpans } from '../src/config';
+import { boundedJson, captureMode, capturesOnSpans } from '../src/mapping/capture';
 
 describe('config', () => {
   it('capture mode: the option wins over the environment; unknown means no content', () => {

@@ -3,8 +3,8 @@
  * from the published prices (USD per 1M tokens).
  */
 import * as assert from 'node:assert/strict';
-import { bareModelName, costOf, priceFor, resolveModel, type PriceTable } from '../src/cost';
-import { BUILTIN_PRICES, PRICE_TABLE_AS_OF, PRICE_TABLE_SOURCES } from '../src/prices';
+import { bareModelName, costOf, priceFor, resolveModel, type PriceTable } from '../src/mapping/cost';
+import { BUILTIN_PRICES, PRICE_TABLE_AS_OF, PRICE_TABLE_SOURCES } from '../src/mapping/prices';
 
 const near = (actual: number | undefined, expected: number) =>
   assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-12, `${actual} != ${expected}`);

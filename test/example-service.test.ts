@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { hashEndUserId, DEFAULT_ENDUSER_SALT } from '../src/enduser';
+import { hashEndUserId, DEFAULT_ENDUSER_SALT } from '../src/mapping/enduser';
 import { startFakeGemini, type FakeGemini } from '../examples/fake-gemini-server';
 import { listeningUrl } from '../examples/service/listening';
 import { childEnv, collect } from './utils/child';

@@ -346,7 +346,7 @@ describe(`fault matrix (@google/genai ${SDK_MAJOR}.x)`, function () {
       assert.ok(s.ended);
       assert.equal(s.status.code, s.attributes['error.type'] ? SpanStatusCode.ERROR : SpanStatusCode.UNSET, s.name);
     }
-    const open = (instrumentation as unknown as { _streams?: { size: number } })._streams?.size ?? 0;
+    const open = instrumentation.telemetry.streams.size;
     assert.equal(open, 0, 'no stream span left open');
   }
 

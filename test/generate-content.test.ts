@@ -522,7 +522,7 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
         'opentelemetry-instrumentation-google-genai: could not end a span',
         'opentelemetry-instrumentation-google-genai: could not read the response',
         'opentelemetry-instrumentation-google-genai: could not record the error',
-        'opentelemetry-instrumentation-google-genai: could not start a span',
+        'opentelemetry-instrumentation-google-genai: could not start generate_content',
       ]);
     });
 

@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { SpanContext } from '@opentelemetry/api';
-import { FunctionCallLinks } from '../src/links';
+import { FunctionCallLinks } from '../src/core/links';
 
 const TRACE = 'a'.repeat(32);
 const OTHER_TRACE = 'b'.repeat(32);

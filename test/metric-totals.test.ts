@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { Attributes, ObservableResult } from '@opentelemetry/api';
-import { metricTotals } from '../src/metrics';
+import { metricTotals } from '../src/core/metrics';
 
 function observed(totals: { observe(result: ObservableResult): void }): Array<[number, Attributes]> {
   const out: Array<[number, Attributes]> = [];

@@ -11,11 +11,12 @@ import './utils/logs';
 import * as assert from 'node:assert/strict';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import * as attributes from '../src/attributes';
-import * as content from '../src/content';
-import * as cost from '../src/cost';
-import * as enduser from '../src/enduser';
-import { FunctionCallLinks } from '../src/links';
+import * as attributes from '../src/mapping/attributes';
+import { StreamedResponse } from '../src/surfaces/generate-content';
+import * as content from '../src/mapping/content';
+import * as cost from '../src/mapping/cost';
+import * as enduser from '../src/mapping/enduser';
+import { FunctionCallLinks } from '../src/core/links';
 import { loadGenAI, plain, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
 import { startFakeGemini, type FakeGemini, type FakeRequest, type FakeReply } from '../examples/fake-gemini-server';
 
@@ -45,8 +46,8 @@ const TARGETS: Array<[string, Module, string]> = [
   ['cost', cost as unknown as Module, 'priceFor'],
   ['cost', cost as unknown as Module, 'costOf'],
   ['enduser', enduser as unknown as Module, 'endUserAttributes'],
-  ['StreamedResponse.prototype', attributes.StreamedResponse.prototype as unknown as Module, 'observe'],
-  ['StreamedResponse.prototype', attributes.StreamedResponse.prototype as unknown as Module, 'asResponse'],
+  ['StreamedResponse.prototype', StreamedResponse.prototype as unknown as Module, 'observe'],
+  ['StreamedResponse.prototype', StreamedResponse.prototype as unknown as Module, 'asResponse'],
   ['FunctionCallLinks.prototype', FunctionCallLinks.prototype as unknown as Module, 'asked'],
   ['FunctionCallLinks.prototype', FunctionCallLinks.prototype as unknown as Module, 'answered'],
 ];

@@ -62,7 +62,7 @@ if (SDK_MAJOR === '3')
       for (const f of files) {
         assert.match(
           f,
-          /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|build\/(src|esm)\/[\w-]+\.(js|d\.ts)|build\/esm\/package\.json)$/,
+          /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|build\/(src|esm)\/((core|mapping|surfaces)\/)?[\w-]+\.(js|d\.ts)|build\/esm\/package\.json)$/,
           f
         );
       }

@@ -14,8 +14,8 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { API_VERSION, GEMINI_BASE_URL, loadGenAI, plain, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
 import { SHARED_DIR } from './utils/paths';
 import { assertValidContent, CONTENT_ATTRIBUTES, schemasAvailable } from './utils/schemas';
-import { costOf, priceFor } from '../src/cost';
-import { BUILTIN_PRICES } from '../src/prices';
+import { costOf, priceFor } from '../src/mapping/cost';
+import { BUILTIN_PRICES } from '../src/mapping/prices';
 
 const RECORDINGS_DIR = path.join(SHARED_DIR, 'fixtures', 'js-genai-recordings');
 

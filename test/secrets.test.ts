@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { scrubSecrets } from '../src/secrets';
+import { scrubSecrets } from '../src/mapping/secrets';
 
 describe('scrubSecrets', () => {
   it('replaces the API key wherever it appears', () => {

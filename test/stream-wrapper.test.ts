@@ -6,10 +6,11 @@
 import { finishedSpans, resetSpans, tracerProvider } from './utils/otel';
 import * as assert from 'node:assert/strict';
 import { context, trace, type Span } from '@opentelemetry/api';
-import { OpenStreams } from '../src/stream';
+import { OpenStreams } from '../src/core/stream';
 
 const tracer = tracerProvider.getTracer('test');
-const options = () => ({ chunkProgressInterval: 100, idleTimeoutMs: 0, timePerOutputChunk: false });
+// No idle sweep: these tests end their streams themselves.
+const IDLE_MS = 0;
 
 /** A sink that puts the chunk count and the outcome on the span and ends it, as a round trip's does. */
 function spanSink(span: Span) {
@@ -43,7 +44,7 @@ describe('stream wrapper', () => {
         yield { candidates: [{ index: 0 }] };
       }
     }
-    const wrapped = new OpenStreams(options).wrap(sdkStream(), ctx, spanSink(span)) as AsyncIterable<unknown>;
+    const wrapped = new OpenStreams().wrap(sdkStream(), ctx, spanSink(span), IDLE_MS) as AsyncIterable<unknown>;
     const consumerSpan = tracer.startSpan('consumer');
     await context.with(trace.setSpan(context.active(), consumerSpan), async () => {
       for await (const chunk of wrapped) assert.ok(chunk);
@@ -71,7 +72,7 @@ describe('stream wrapper', () => {
         return p;
       },
     };
-    const wrapped = new OpenStreams(options).wrap(sdkIterator, ctx, spanSink(span)) as AsyncIterator<number>;
+    const wrapped = new OpenStreams().wrap(sdkIterator, ctx, spanSink(span), IDLE_MS) as AsyncIterator<number>;
     const first = wrapped.next();
     assert.equal(first, promises[0]);
     assert.deepEqual(await first, { done: false, value: 0 });
@@ -91,7 +92,7 @@ describe('stream wrapper', () => {
       yield 2;
       yield 3;
     }
-    const wrapped = new OpenStreams(options).wrap(sdkStream(), ctx, spanSink(span)) as AsyncIterator<number>;
+    const wrapped = new OpenStreams().wrap(sdkStream(), ctx, spanSink(span), IDLE_MS) as AsyncIterator<number>;
     const results = await Promise.all([wrapped.next(), wrapped.next(), wrapped.next(), wrapped.next()]);
     assert.deepEqual(
       results.map((r) => r.value),
@@ -114,8 +115,8 @@ describe('stream wrapper', () => {
         }
       }
     }
-    const streams = new OpenStreams(options);
-    const wrapped = streams.wrap(sdkStream(), ctx, spanSink(span)) as AsyncGenerator<string>;
+    const streams = new OpenStreams();
+    const wrapped = streams.wrap(sdkStream(), ctx, spanSink(span), IDLE_MS) as AsyncGenerator<string>;
     assert.deepEqual(await wrapped.next(), { done: false, value: 'chunk' });
     assert.deepEqual(await wrapped.throw(new Error('from the consumer')), { done: false, value: 'recovered' });
     assert.equal(streams.size, 1);
@@ -130,15 +131,15 @@ describe('stream wrapper', () => {
   });
 
   it('abandonAll() ends every open stream once; later chunks change nothing', async () => {
-    const streams = new OpenStreams(options);
+    const streams = new OpenStreams();
     const a = streamSpan();
     const b = streamSpan();
     async function* sdkStream() {
       yield 1;
       yield 2;
     }
-    const wa = streams.wrap(sdkStream(), a.ctx, spanSink(a.span)) as AsyncIterator<number>;
-    streams.wrap(sdkStream(), b.ctx, spanSink(b.span));
+    const wa = streams.wrap(sdkStream(), a.ctx, spanSink(a.span), IDLE_MS) as AsyncIterator<number>;
+    streams.wrap(sdkStream(), b.ctx, spanSink(b.span), IDLE_MS);
     assert.equal(streams.size, 2);
     streams.abandonAll();
     assert.equal(streams.size, 0);
@@ -157,7 +158,7 @@ describe('stream wrapper', () => {
   it('something that is not an iterator is returned as it is, the span ended', () => {
     const { span, ctx } = streamSpan();
     const odd = { not: 'an iterator' };
-    assert.equal(new OpenStreams(options).wrap(odd, ctx, spanSink(span)), odd);
+    assert.equal(new OpenStreams().wrap(odd, ctx, spanSink(span), IDLE_MS), odd);
     assert.equal(finishedSpans().filter((s) => s.name === 'generate_content test').length, 1);
   });
 });

@@ -400,11 +400,7 @@ describe(`transparency, property-based (@google/genai ${SDK_MAJOR}.x)`, function
     assert.equal(counting.ended, counting.started, 'every span that started ended');
     assert.equal(counting.endedIds.size, counting.ended, 'no span ended twice');
     assert.equal(counting.started, s.sampled ? 1 : 0, 'one span per round trip when sampled');
-    assert.equal(
-      (instrumentation as unknown as { _streams?: { size: number } })._streams?.size ?? 0,
-      0,
-      'no stream left open'
-    );
+    assert.equal(instrumentation.telemetry.streams.size, 0, 'no stream left open');
   }
 
   it(`generateContent: ${RUNS} generated requests and replies`, async () => {

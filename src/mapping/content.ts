@@ -8,8 +8,8 @@
  * stays valid.
  */
 import { createHash } from 'node:crypto';
-import { boundedJson, type ContentCapture, type RecordedMessage } from './config.js';
-import type { CandidateLike, ContentLike, GenerateContentResponseLike, PartLike } from './internal-types.js';
+import { boundedJson, type ContentCapture, type RecordedMessage } from './capture.js';
+import type { CandidateLike, ContentLike, GenerateContentResponseLike, PartLike } from '../internal-types.js';
 
 type Json = Record<string, unknown>;
 

@@ -1,14 +1,15 @@
 /*
  * Pure mapping from @google/genai requests, responses and errors to span
- * attributes. No OpenTelemetry SDK, no side effects: every function here is
- * testable on plain objects, and "where is X read" has one answer: this file.
+ * attributes: the provider, server, request parameters, usage, finish
+ * reasons, response id and model, error type, function calls asked for and
+ * answered. No OpenTelemetry SDK, no state, no caches (their owner,
+ * core/telemetry.ts, keeps those): every function here is testable on plain
+ * objects, and "where is X read" has one answer: this file.
  */
 import type { Attributes } from '@opentelemetry/api';
 import type {
   ApiClientLike,
-  PartLike,
   CallableToolLike,
-  CandidateLike,
   ContentLike,
   FunctionCallLike,
   FunctionDeclarationLike,
@@ -16,9 +17,9 @@ import type {
   GenerateContentResponseLike,
   GenerationConfigLike,
   UsageMetadataLike,
-} from './internal-types.js';
-import * as sc from './semconv.js';
-import type { AnsweredCall } from './links.js';
+} from '../internal-types.js';
+import * as sc from '../semconv.js';
+import type { AnsweredCall } from '../core/links.js';
 
 /** `gcp.vertex_ai` when the client talks to Vertex AI, else `gcp.gemini` (the Gemini Developer API). */
 export function providerName(apiClient: ApiClientLike | undefined): string {
@@ -32,15 +33,9 @@ export interface ServerAttributes {
   port?: number;
 }
 
-// Nearly every process has one base URL: remember the last one parsed so the
-// hot path does not build a URL object per call.
-let lastBaseUrl: string | undefined;
-let lastServer: ServerAttributes = {};
-
 /** `server.address` and `server.port` from the client's base URL (the default port of its scheme when none is given). */
 export function serverFromBaseUrl(baseUrl: string | undefined): ServerAttributes {
   if (!baseUrl) return {};
-  if (baseUrl === lastBaseUrl) return lastServer;
   let server: ServerAttributes = {};
   try {
     const url = new URL(baseUrl);
@@ -56,8 +51,6 @@ export function serverFromBaseUrl(baseUrl: string | undefined): ServerAttributes
   } catch {
     server = {};
   }
-  lastBaseUrl = baseUrl;
-  lastServer = server;
   return server;
 }
 
@@ -71,28 +64,6 @@ export function spanName(operation: string, model: string | undefined): string {
  * operation, provider, requested model, server address and port.
  */
 export function samplingAttributes(
-  operation: string,
-  apiClient: ApiClientLike | undefined,
-  model: string | undefined
-): Readonly<Attributes> {
-  if (!apiClient || typeof apiClient !== 'object') return buildSamplingAttributes(operation, apiClient, model);
-  // One object per client, operation and model, shared by every call (and
-  // so by the metric attribute sets built on it): never mutate it.
-  let byKey = samplingCache.get(apiClient);
-  if (!byKey) samplingCache.set(apiClient, (byKey = new Map()));
-  const key = `${operation}|${typeof model === 'string' ? model : ''}`;
-  const baseUrl = apiClient.getBaseUrl?.();
-  const cached = byKey.get(key);
-  if (cached && cached.baseUrl === baseUrl) return cached.attrs;
-  const attrs = Object.freeze(buildSamplingAttributes(operation, apiClient, model));
-  // Bounded: model names come from the app.
-  if (byKey.size < 256) byKey.set(key, { baseUrl, attrs });
-  return attrs;
-}
-
-const samplingCache = new WeakMap<object, Map<string, { baseUrl: string | undefined; attrs: Readonly<Attributes> }>>();
-
-function buildSamplingAttributes(
   operation: string,
   apiClient: ApiClientLike | undefined,
   model: string | undefined
@@ -281,98 +252,6 @@ export function errorType(err: unknown): string {
   const ctorName = e.constructor?.name;
   if (typeof ctorName === 'string' && ctorName) return ctorName;
   return sc.ERROR_TYPE_VALUE_OTHER;
-}
-
-/**
- * A stream's response as a whole, for `responseAttributes`: each field from
- * the last chunk that carries it. Never summed: the Gemini API repeats the
- * cumulative usage on every chunk and Vertex AI sends it once, at the end.
- * `observe` allocates nothing but the finish-reason slot of a candidate that
- * ends, so it can run on every chunk.
- */
-export class StreamedResponse implements GenerateContentResponseLike {
-  usageMetadata?: UsageMetadataLike;
-  responseId?: string;
-  modelVersion?: string;
-  promptFeedback?: { blockReason?: string };
-  /** Finish reasons by candidate index. */
-  candidates?: CandidateLike[];
-  /** The function calls the model asked for, as they came (kept only when `trackFunctionCalls`). */
-  functionCalls?: FunctionCallLike[];
-
-  /** Each candidate's parts, texts joined (kept only when `captureParts`: content capture is on). */
-  private parts?: PartLike[][];
-
-  constructor(
-    private readonly trackFunctionCalls = false,
-    private readonly captureParts = false
-  ) {}
-
-  /** Appends each candidate's new parts, joining a text to the text before it. */
-  private collectParts(candidates: CandidateLike[]): void {
-    for (let i = 0; i < candidates.length; i++) {
-      const candidate = candidates[i];
-      const parts = candidate?.content?.parts;
-      if (!Array.isArray(parts)) continue;
-      const index =
-        typeof candidate.index === 'number' && candidate.index >= 0 && candidate.index < 1024 ? candidate.index : i;
-      const mine = ((this.parts ??= [])[index] ??= []);
-      for (const part of parts) {
-        const last = mine[mine.length - 1];
-        if (
-          typeof part?.text === 'string' &&
-          last &&
-          typeof last.text === 'string' &&
-          !!last.thought === !!part.thought
-        ) {
-          mine[mine.length - 1] = { ...last, text: last.text + part.text };
-        } else if (part) {
-          mine.push(part);
-        }
-      }
-    }
-  }
-
-  /** The whole streamed answer as one response (for content capture). */
-  asResponse(): GenerateContentResponseLike {
-    const count = Math.max(this.parts?.length ?? 0, this.candidates?.length ?? 0);
-    const candidates: CandidateLike[] = [];
-    for (let i = 0; i < count; i++) {
-      candidates.push({
-        index: i,
-        content: { role: 'model', parts: this.parts?.[i] ?? [] },
-        finishReason: this.candidates?.[i]?.finishReason,
-      });
-    }
-    return { candidates };
-  }
-
-  observe(chunk: GenerateContentResponseLike | undefined): void {
-    if (!chunk || typeof chunk !== 'object') return;
-    if (chunk.usageMetadata) this.usageMetadata = chunk.usageMetadata;
-    if (typeof chunk.responseId === 'string' && chunk.responseId) this.responseId = chunk.responseId;
-    if (typeof chunk.modelVersion === 'string' && chunk.modelVersion) this.modelVersion = chunk.modelVersion;
-    if (chunk.promptFeedback) this.promptFeedback = chunk.promptFeedback;
-    const candidates = chunk.candidates;
-    if (!Array.isArray(candidates)) return;
-    if (this.trackFunctionCalls) {
-      const parts = candidates[0]?.content?.parts;
-      if (Array.isArray(parts)) {
-        for (const part of parts) {
-          if (part?.functionCall) (this.functionCalls ??= []).push(part.functionCall);
-        }
-      }
-    }
-    if (this.captureParts) this.collectParts(candidates);
-    for (let i = 0; i < candidates.length; i++) {
-      const reason = candidates[i]?.finishReason;
-      if (typeof reason !== 'string' || !reason) continue;
-      const index = candidates[i].index;
-      (this.candidates ??= [])[typeof index === 'number' && index >= 0 && index < 1024 ? index : i] = {
-        finishReason: reason,
-      };
-    }
-  }
 }
 
 /** `'callTool' in tool`, as the SDK tests it: such a tool is run by the SDK itself. */

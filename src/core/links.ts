@@ -16,7 +16,7 @@
  * too (a model turn is answered whole; what is left out is never answered).
  */
 import type { Link, SpanContext } from '@opentelemetry/api';
-import type { FunctionCallLike } from './internal-types.js';
+import type { FunctionCallLike } from '../internal-types.js';
 
 export const MAX_PENDING_CALLS = 1024;
 

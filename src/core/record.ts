@@ -14,9 +14,9 @@ import {
   type TimeInput,
   type Tracer,
 } from '@opentelemetry/api';
-import { errorType, requestAttributes, responseAttributes, spanName } from './attributes.js';
-import type { GenerateContentParametersLike, GenerateContentResponseLike } from './internal-types.js';
-import { scrubSecrets } from './secrets.js';
+import { errorType, requestAttributes, responseAttributes, spanName } from '../mapping/attributes.js';
+import type { GenerateContentParametersLike, GenerateContentResponseLike } from '../internal-types.js';
+import { scrubSecrets } from '../mapping/secrets.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_EXCEPTION_MESSAGE,
@@ -25,7 +25,7 @@ import {
   EVENT_EXCEPTION,
   ATTR_GEN_AI_REQUEST_STREAM,
   GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
-} from './semconv.js';
+} from '../semconv.js';
 
 /** Starts the `generate_content {model}` CLIENT span of one HTTP round trip, streamed or not. */
 export function startGenerateContentSpan(

@@ -8,7 +8,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { diag, propagation, type Attributes, type Context } from '@opentelemetry/api';
-import * as sc from './semconv.js';
+import * as sc from '../semconv.js';
 
 export const ENDUSER_SALT_ENV = 'OTEL_INSTRUMENTATION_GENAI_ENDUSER_ID_SALT';
 export const DEFAULT_ENDUSER_SALT = 'opentelemetry-instrumentation-google-genai';
@@ -25,36 +25,47 @@ export interface EndUserOptions {
   recordRawEndUserId?: boolean;
 }
 
-const hashes = new Map<string, string>();
-const MAX_CACHED = 512;
+/** The end-user options, resolved (core/settings.ts). */
+export interface EndUserSettings {
+  readonly id: (() => string | undefined) | undefined;
+  readonly baggageKeys: { id?: string; role?: string; plan?: string };
+  readonly salt: string;
+  /** Record the raw id instead of its hash. */
+  readonly raw: boolean;
+}
 
-/** HMAC-SHA-256 of the id with the salt, hex, first 16 characters (cached: ids repeat). */
-export function hashEndUserId(id: string, salt: string): string {
+/** Bounded memo of hashes (ids repeat): owned by the caller, so this module keeps no state. */
+export type HashMemo = Map<string, string>;
+const MAX_MEMO = 512;
+
+/** HMAC-SHA-256 of the id with the salt, hex, first 16 characters. */
+export function hashEndUserId(id: string, salt: string, memo?: HashMemo): string {
   const key = `${salt.length}:${salt}:${id}`;
-  let hash = hashes.get(key);
+  let hash = memo?.get(key);
   if (hash === undefined) {
     hash = createHmac('sha256', salt).update(id).digest('hex').slice(0, HASHED_ID_LENGTH);
-    if (hashes.size >= MAX_CACHED) hashes.delete(hashes.keys().next().value as string);
-    hashes.set(key, hash);
+    if (memo) {
+      if (memo.size >= MAX_MEMO) memo.delete(memo.keys().next().value as string);
+      memo.set(key, hash);
+    }
   }
   return hash;
 }
 
 /** The end-user attributes of a call made in `ctx`; empty when nothing says who the user is. */
-export function endUserAttributes(ctx: Context, options: EndUserOptions): Attributes {
+export function endUserAttributes(ctx: Context, settings: EndUserSettings, memo?: HashMemo): Attributes {
   const baggage = propagation.getBaggage(ctx);
-  const keys = options.endUserBaggageKeys ?? {};
+  const keys = settings.baggageKeys;
   const attrs: Attributes = {};
   let id: string | undefined;
   try {
-    id = options.endUserId?.();
+    id = settings.id?.();
   } catch (err) {
     diag.warn('opentelemetry-instrumentation-google-genai: the endUserId callback threw', err);
   }
   id ??= baggage?.getEntry(keys.id ?? sc.ATTR_ENDUSER_ID)?.value;
   if (typeof id === 'string' && id) {
-    const salt = options.endUserIdSalt ?? process.env[ENDUSER_SALT_ENV] ?? DEFAULT_ENDUSER_SALT;
-    attrs[sc.ATTR_ENDUSER_ID] = options.recordRawEndUserId ? id : hashEndUserId(id, salt);
+    attrs[sc.ATTR_ENDUSER_ID] = settings.raw ? id : hashEndUserId(id, settings.salt, memo);
   }
   if (!baggage) return attrs;
   const role = baggage.getEntry(keys.role ?? sc.ATTR_ENDUSER_ROLE)?.value;

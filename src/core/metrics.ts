@@ -4,7 +4,7 @@
  * from the instrumentation's meter; recorded whether or not a span is sampled.
  */
 import { ValueType, type Attributes, type Histogram, type Meter, type ObservableResult } from '@opentelemetry/api';
-import * as sc from './semconv.js';
+import * as sc from '../semconv.js';
 
 /** Advised for durations in seconds (operation, time to first chunk, per chunk, tool). */
 const SECONDS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -191,4 +191,37 @@ export class Totals {
       for (const { attributes, value } of byKey.values()) result.observe(value, attributes);
     }
   }
+}
+
+/** The attribute sets of one round trip's metric points. */
+export interface MetricAttributeSets {
+  /** Operation, provider, request model, server, response model. */
+  readonly base: Attributes;
+  readonly input: Attributes;
+  readonly output: Attributes;
+  /** Operation, provider, request and response model: the cost and finish-reason counters' set (no server, to keep them small). */
+  readonly counters: Attributes;
+  /** That set's content as a string: equal sets from different clients share one total. */
+  readonly countersKey: string;
+}
+
+/** The metric attribute sets of a call with these sampling attributes and this response model (cached by core/telemetry.ts). */
+export function buildMetricAttributeSets(
+  attrs: Readonly<Attributes>,
+  responseModel: string | undefined
+): MetricAttributeSets {
+  const base: Attributes = responseModel ? { ...attrs, [sc.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel } : { ...attrs };
+  const counters: Attributes = {
+    [sc.ATTR_GEN_AI_OPERATION_NAME]: base[sc.ATTR_GEN_AI_OPERATION_NAME],
+    [sc.ATTR_GEN_AI_PROVIDER_NAME]: base[sc.ATTR_GEN_AI_PROVIDER_NAME],
+  };
+  if (base[sc.ATTR_GEN_AI_REQUEST_MODEL]) counters[sc.ATTR_GEN_AI_REQUEST_MODEL] = base[sc.ATTR_GEN_AI_REQUEST_MODEL];
+  if (responseModel) counters[sc.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
+  return Object.freeze({
+    base: Object.freeze(base),
+    input: Object.freeze({ ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_VALUE_INPUT }),
+    output: Object.freeze({ ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_VALUE_OUTPUT }),
+    counters: Object.freeze(counters),
+    countersKey: JSON.stringify(Object.entries(counters).sort()),
+  });
 }

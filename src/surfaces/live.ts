@@ -1,19 +1,49 @@
 /*
- * Live API sessions (`ai.live.connect`): one CLIENT span from connect to
+ * The Live API surface (`ai.live.connect`): one CLIENT span from connect to
  * close, with an event per completed turn, per tool call the server asks
- * for and per tool response the app sends, and the usage the server reports,
- * summed. The websocket URL is never read (the API key travels in it); the
- * app's callbacks are called as they would be, with the same `this`.
+ * for and per tool response the app sends (`Session.prototype.sendToolResponse`),
+ * and the usage the server reports, summed. The websocket URL is never read
+ * (the API key travels in it); the app's callbacks are called as they would
+ * be, with the same `this`.
  */
-import { context, diag, SpanKind, trace, type Attributes, type Span } from '@opentelemetry/api';
-import { samplingAttributes, spanName } from './attributes.js';
-import type { ModelsLike } from './internal-types.js';
-import type { OperationHost } from './operations.js';
-import { endSpanWithError, endSpanWithResponse } from './record.js';
-import { metricAttributes } from './round-trip.js';
-import { apiKeyOf } from './secrets.js';
-import * as sc from './semconv.js';
-import { isThenable } from './thenable.js';
+import { context, diag, SpanKind, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { spanName } from '../mapping/attributes.js';
+import type { ModelsLike } from '../internal-types.js';
+import type { Telemetry } from '../core/telemetry.js';
+import { CallSpan, type TracedCall } from '../core/traced-call.js';
+import { apiKeyOf } from '../mapping/secrets.js';
+import * as sc from '../semconv.js';
+import type { Instrumented, Surface } from './surface.js';
+
+export const liveConnect: Surface = {
+  owner: 'Live',
+  method: 'connect',
+  operation: sc.OPERATION_LIVE_SESSION,
+  start: (at, self, args) => {
+    const params = args[0] as LiveParams | undefined;
+    if (!params || typeof params !== 'object') return undefined;
+    const session = new LiveSession(
+      at.telemetry,
+      at,
+      self as ModelsLike,
+      typeof params.model === 'string' ? params.model : undefined
+    );
+    // A copy with our callbacks: the app's own object is left as it is.
+    session.args = [{ ...params, callbacks: session.callbacks(params.callbacks) }, ...args.slice(1)];
+    return session;
+  },
+};
+
+/** `session.sendToolResponse(params)`: an event on the session's span; the SDK's call runs as it is. */
+export const liveToolResponse: Surface = {
+  owner: 'Session',
+  method: 'sendToolResponse',
+  operation: sc.OPERATION_LIVE_SESSION,
+  start: (at, self, args) => {
+    at.telemetry.liveSessions.get(self as object)?.toolResponse(args[0]);
+    return undefined;
+  },
+};
 
 const LOG_PREFIX = 'opentelemetry-instrumentation-google-genai:';
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -40,13 +70,13 @@ interface LiveMessage {
 
 const count = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0);
 
-/** The session objects `connect()` resolved to, and their span. */
-const sessions = new WeakMap<object, LiveSession>();
-
-class LiveSession {
+/** A session's span: opened at connect, ended at close (or when connect fails). */
+export class LiveSession implements TracedCall {
   readonly span: Span;
+  readonly context: Context;
+  args?: unknown[];
+  private readonly call: CallSpan;
   private readonly attrs: Readonly<Attributes>;
-  private readonly startedAt = performance.now();
   private turns = 0;
   private toolCalls = 0;
   private input = 0;
@@ -56,16 +86,30 @@ class LiveSession {
   private ended = false;
 
   constructor(
-    private readonly host: OperationHost,
+    private readonly telemetry: Telemetry,
+    at: Instrumented,
     private readonly client: ModelsLike,
     model: string | undefined
   ) {
-    this.attrs = samplingAttributes(sc.OPERATION_LIVE_SESSION, client?.apiClient, model);
-    const user = host.endUser(context.active());
-    this.span = host.tracer.startSpan(spanName(sc.OPERATION_LIVE_SESSION, model), {
+    this.attrs = telemetry.samplingAttributes(sc.OPERATION_LIVE_SESSION, client?.apiClient, model);
+    const parent = context.active();
+    const user = telemetry.endUser(parent, at.settings);
+    this.span = telemetry.tracer.startSpan(spanName(sc.OPERATION_LIVE_SESSION, model), {
       kind: SpanKind.CLIENT,
       attributes: Object.keys(user).length > 0 ? { ...this.attrs, ...user } : this.attrs,
     });
+    this.call = new CallSpan(this.span);
+    this.context = trace.setSpan(parent, this.span);
+  }
+
+  /** connect() resolved to the session: its span goes on until the socket closes. */
+  succeeded(session: unknown): void {
+    if (session && typeof session === 'object') this.telemetry.liveSessions.set(session, this);
+  }
+
+  /** connect() threw or rejected. */
+  failed(error: unknown): void {
+    this.end(error);
   }
 
   /** The app's callbacks, observed: same arguments, same `this`, same return value. */
@@ -128,69 +172,27 @@ class LiveSession {
       [sc.ATTR_GCP_GEN_AI_LIVE_TURNS]: this.turns,
       [sc.ATTR_GCP_GEN_AI_LIVE_TOOL_CALLS]: this.toolCalls,
     };
+    let base: Attributes | undefined;
     try {
       if (typeof close?.code === 'number') attrs[sc.ATTR_GCP_GEN_AI_LIVE_CLOSE_CODE] = close.code;
-      const sets = metricAttributes(this.attrs, undefined);
+      const sets = this.telemetry.metricAttributes(this.attrs, undefined);
+      base = sets.base;
       if (this.usageSeen) {
         attrs[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = this.input;
         attrs[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = this.output;
-        this.host.metrics.tokenUsage.record(this.input, sets.input);
-        this.host.metrics.tokenUsage.record(this.output, sets.output);
+        this.telemetry.metrics.tokenUsage.record(this.input, sets.input);
+        this.telemetry.metrics.tokenUsage.record(this.output, sets.output);
       }
-      this.host.metrics.operationDuration.record((performance.now() - this.startedAt) / 1000, sets.base);
     } catch (err) {
       diag.warn(`${LOG_PREFIX} could not record a Live API session`, err);
     }
     const error = failure ?? this.error;
-    if (error !== undefined) endSpanWithError(this.span, error, attrs, undefined, apiKeyOf(this.client?.apiClient));
-    else endSpanWithResponse(this.span, undefined, attrs);
+    this.call.finish({
+      error,
+      failed: error !== undefined,
+      attributes: attrs,
+      duration: base && { histogram: this.telemetry.metrics.operationDuration, attributes: base },
+      apiKey: error !== undefined ? apiKeyOf(this.client?.apiClient) : undefined,
+    });
   }
-}
-
-/** `live.connect(params)`: the session's span starts here and ends when the socket closes. */
-export function patchedLiveConnect(host: OperationHost, original: AnyFunction): AnyFunction {
-  return function (this: ModelsLike, ...args: unknown[]): unknown {
-    const params = args[0] as LiveParams | undefined;
-    if (!host.isEnabled() || !params || typeof params !== 'object') return original.apply(this, args);
-    let session: LiveSession;
-    let observed: LiveParams;
-    try {
-      session = new LiveSession(host, this, typeof params.model === 'string' ? params.model : undefined);
-      // A copy with our callbacks: the app's own object is left as it is.
-      observed = { ...params, callbacks: session.callbacks(params.callbacks) };
-    } catch (err) {
-      diag.warn(`${LOG_PREFIX} could not start a Live API span`, err);
-      return original.apply(this, args);
-    }
-    let result: unknown;
-    try {
-      result = context.with(trace.setSpan(context.active(), session.span), () =>
-        original.apply(this, [observed, ...args.slice(1)])
-      );
-    } catch (err) {
-      session.end(err);
-      throw err;
-    }
-    if (isThenable(result)) {
-      result.then(
-        (s) => {
-          if (s && typeof s === 'object') sessions.set(s, session);
-        },
-        (err: unknown) => session.end(err)
-      );
-    }
-    return result;
-  };
-}
-
-/** `session.sendToolResponse(params)`: an event on the session's span. */
-export function patchedSendToolResponse(original: AnyFunction): AnyFunction {
-  return function (this: object, ...args: unknown[]): unknown {
-    try {
-      sessions.get(this)?.toolResponse(args[0]);
-    } catch (err) {
-      diag.warn(`${LOG_PREFIX} could not record a Live API tool response`, err);
-    }
-    return original.apply(this, args);
-  };
 }

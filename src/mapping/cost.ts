@@ -10,7 +10,7 @@
  *   tier's rates apply to the whole request.
  * An unknown model has no cost: never a guess.
  */
-import type { UsageMetadataLike } from './internal-types.js';
+import type { UsageMetadataLike } from '../internal-types.js';
 
 export interface Rates {
   /** USD per 1M input tokens. */

@@ -1,10 +1,11 @@
 /*
- * One span per streamed round trip, ended exactly once however the stream
- * ends. The SDK's iterator is wrapped in a plain object (no generator, no
- * Proxy) that hands each call straight to it (for a loop's stream, in the
- * loop's context) and returns the SDK's own promise; our reactions to that promise count the
- * chunk and remember the fields the span needs. Per chunk: a counter, a
- * timestamp, a few property reads. No allocation but the promise reaction.
+ * The lifecycle of a traced stream, for any surface that streams: the SDK's
+ * iterator is wrapped in a plain object (no generator, no Proxy) that hands
+ * each call straight to it (for a loop's stream, in the loop's context) and
+ * returns the SDK's own promise; our reactions to that promise hand each chunk
+ * to the surface's sink and end it exactly once, however the stream ends. Per
+ * chunk: a counter, a timestamp, the sink. No allocation but the promise
+ * reaction. The open streams are swept for idleness and ended at shutdown.
  *
  * How a stream ends (gcp.gen_ai.stream.outcome):
  * - `completed`: the iterator said done. The span and the duration end at
@@ -17,23 +18,9 @@
  *   tracer provider shut down first. The stream itself is left alone (we
  *   never cancel the app's request); only the span ends.
  */
-import { context, diag, type Attributes, type Context } from '@opentelemetry/api';
-import { StreamedResponse } from './attributes.js';
-import type { RoundTrip } from './round-trip.js';
-import * as sc from './semconv.js';
+import { context, diag, type Context } from '@opentelemetry/api';
+import * as sc from '../semconv.js';
 import { isThenable } from './thenable.js';
-
-export interface StreamOptions {
-  /** A `chunk_progress` event every this many chunks; 0 for none. */
-  chunkProgressInterval: number;
-  /** End the span of a stream nobody reads for this long; 0 to wait for shutdown only. */
-  idleTimeoutMs: number;
-  /** Record `gen_ai.client.operation.time_per_output_chunk`, a metric point per chunk. */
-  timePerOutputChunk: boolean;
-}
-
-export const DEFAULT_CHUNK_PROGRESS_INTERVAL = 100;
-export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 60_000;
 
 const now = () => performance.now();
 
@@ -54,25 +41,17 @@ export class OpenStreams {
   private timer: ReturnType<typeof setInterval> | undefined;
   private timerEvery = 0;
 
-  constructor(private readonly options: () => StreamOptions) {}
-
   get size(): number {
     return this.streams.size;
   }
 
-  /** Wraps the SDK's stream of one round trip; the round trip ends when the stream does. */
-  wrapRoundTrip(iterator: unknown, roundTrip: RoundTrip, ctx: Context): unknown {
-    // One round trip's iterator only reads the response body: nothing it does
-    // makes spans, so its calls are not bound to a context (a saving per chunk).
-    return this.wrap(iterator, ctx, new RoundTripSink(roundTrip, this.options()), false);
-  }
-
   /**
-   * Wraps any SDK stream: `sink` hears of every chunk and of the end; with
-   * `bind`, calls run in `ctx` (a loop's stream runs its round trips and tools
-   * inside the app's iteration).
+   * Wraps any SDK stream: `sink` hears of every chunk and of the end; with a
+   * `ctx`, calls run in it (a loop's stream runs its round trips and tools
+   * inside the app's iteration). `idleTimeoutMs`: when nobody reads it for
+   * that long, the span ends as abandoned (0: only at shutdown).
    */
-  wrap(iterator: unknown, ctx: Context, sink: StreamSink, bind = true): unknown {
+  wrap(iterator: unknown, ctx: Context | undefined, sink: StreamSink, idleTimeoutMs: number): unknown {
     if (
       iterator === null ||
       typeof iterator !== 'object' ||
@@ -81,13 +60,7 @@ export class OpenStreams {
       sink.end(sc.STREAM_OUTCOME_COMPLETED);
       return iterator;
     }
-    return new TracedStream(
-      iterator as AsyncIteratorLike,
-      bind ? ctx : undefined,
-      sink,
-      this.options().idleTimeoutMs,
-      this
-    );
+    return new TracedStream(iterator as AsyncIteratorLike, ctx, sink, idleTimeoutMs, this);
   }
 
   add(stream: TracedStream): void {
@@ -140,58 +113,6 @@ export interface StreamSink {
    * once. `lastChunkAt` (performance.now()) when it completed after a chunk.
    */
   end(outcome: string, error?: unknown, lastChunkAt?: number): void;
-}
-
-/** One streamed round trip: chunk count, time to first chunk, events, the last chunk's fields. */
-class RoundTripSink implements StreamSink {
-  private chunks = 0;
-  private firstChunkAt = 0;
-  private readonly response: StreamedResponse;
-  private readonly progressEvery: number;
-  private readonly timePerOutputChunk: boolean;
-  private readonly recording: boolean;
-
-  constructor(
-    private readonly roundTrip: RoundTrip,
-    options: StreamOptions
-  ) {
-    this.progressEvery = options.chunkProgressInterval > 0 ? Math.floor(options.chunkProgressInterval) : 0;
-    this.timePerOutputChunk = options.timePerOutputChunk;
-    this.recording = roundTrip.span.isRecording();
-    // Parts are kept only when content is captured (span or event).
-    this.response = new StreamedResponse(true, roundTrip.capturesContent);
-  }
-
-  chunk(value: unknown, t: number): void {
-    const n = ++this.chunks;
-    if (n === 1) {
-      this.firstChunkAt = t;
-      if (this.recording) this.roundTrip.span.addEvent(sc.EVENT_FIRST_TOKEN);
-    }
-    if (this.recording && this.progressEvery > 0 && n % this.progressEvery === 0) {
-      this.roundTrip.span.addEvent(sc.EVENT_CHUNK_PROGRESS, { [sc.ATTR_EVENT_CHUNKS]: n });
-    }
-    // A histogram point costs more than all the rest of a chunk's handling together (the metrics SDK hashes its attributes): opt-in.
-    if (this.timePerOutputChunk) this.roundTrip.chunk(value as never, t);
-    this.response.observe(value as never);
-  }
-
-  end(outcome: string, error?: unknown, lastChunkAt?: number): void {
-    const ttfc = this.firstChunkAt > 0 ? (this.firstChunkAt - this.roundTrip.startedAt) / 1000 : undefined;
-    const attrs: Attributes = {
-      [sc.ATTR_GEN_AI_RESPONSE_CHUNK_COUNT]: this.chunks,
-      [sc.ATTR_GCP_GEN_AI_STREAM_OUTCOME]: outcome,
-    };
-    if (ttfc !== undefined) attrs[sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc;
-    // An abandoned or cut-short stream ended without an error of its own.
-    this.roundTrip.end(
-      this.response,
-      outcome === sc.STREAM_OUTCOME_FAILED ? { error } : undefined,
-      attrs,
-      ttfc,
-      lastChunkAt
-    );
-  }
 }
 
 /** The app's view of the SDK's stream, traced. */

@@ -1,0 +1,189 @@
+/*
+ * How we hook into @google/genai: every surface of surfaces/index.ts, on
+ * every loaded copy of the SDK. The CJS and ESM bundles are separate copies
+ * with their own classes; each is patched when it loads (require-in-the-middle
+ * / import-in-the-middle), as is every other copy in node_modules, and all of
+ * them are restored together.
+ *
+ * A surface hooks a prototype method (`hook: 'method'`, wrapped in place, so
+ * clients made before `enable()` are covered), or an instance field the SDK
+ * assigns in a constructor (`hook: 'field'`: most public `Models` methods are
+ * arrow functions assigned in the constructor, so patching the prototype does
+ * nothing). For a field we put an accessor on the prototype: the
+ * constructor's `this.generateContent = ...` goes through its setter, which
+ * stores the function wrapped as a plain data property of the instance (same
+ * name, enumerable, writable, one identity for the life of the client). A
+ * client created before `enable()` keeps the SDK's own function.
+ *
+ * Each invocation runs through the one lifecycle (core/traced-call.ts).
+ */
+import { diag } from '@opentelemetry/api';
+import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import type { GenAIModuleLike } from '../internal-types.js';
+import { SURFACES } from '../surfaces/index.js';
+import type { AnyFunction, Instrumented, SdkClass, Surface } from '../surfaces/surface.js';
+import { runTraced } from './traced-call.js';
+
+export const MODULE_NAME = '@google/genai';
+/** Keep identical to README "Supported Versions" and the versions the tests install. */
+export const SUPPORTED_VERSIONS = ['>=1.0.0 <4'];
+
+const LOG_PREFIX = 'opentelemetry-instrumentation-google-genai:';
+const FIELD_ACCESSOR = Symbol.for('opentelemetry-instrumentation-google-genai/loop-accessor');
+const FIELD_WRAPPED = Symbol.for('opentelemetry-instrumentation-google-genai/loop-wrapped');
+
+/** What the patching needs from the instrumentation instance. */
+export interface PatchTarget extends Instrumented {
+  readonly enabled: boolean;
+  wrap(target: object, name: string, wrapper: (original: AnyFunction) => AnyFunction): void;
+  unwrap(target: object, name: string): void;
+}
+
+type Prototype = Record<string, unknown>;
+const OWNERS = [...new Set(SURFACES.map((s) => s.owner))];
+
+/** Patches every copy of the SDK it is given, and restores them all. */
+export class Patcher {
+  /** Each loaded copy's prototypes, by exported class. The base class remembers only the last copy it saw. */
+  private readonly copies = new Map<Prototype, SdkClass>();
+
+  constructor(private readonly target: PatchTarget) {}
+
+  /** The module definition for InstrumentationBase: `patch` for each copy that loads, `unpatch` for all. */
+  definition(): InstrumentationNodeModuleDefinition {
+    return new InstrumentationNodeModuleDefinition(
+      MODULE_NAME,
+      SUPPORTED_VERSIONS,
+      (moduleExports: GenAIModuleLike | undefined, moduleVersion?: string) => {
+        this.patch(moduleExports, moduleVersion);
+        return moduleExports;
+      },
+      () => this.unpatchAll()
+    );
+  }
+
+  /** Adds a copy's classes (none: re-patch the copies we know, as enable() after instrument() does) and patches all. */
+  patch(moduleExports: unknown, moduleVersion?: string): void {
+    if (moduleExports !== undefined) {
+      for (const owner of OWNERS) {
+        const proto = ownerPrototype(moduleExports, owner);
+        if (proto) this.copies.set(proto, owner);
+      }
+      const models = ownerPrototype(moduleExports, 'Models');
+      if (!models || typeof models.generateContentInternal !== 'function') {
+        diag.warn(
+          `${LOG_PREFIX} @google/genai ${moduleVersion ?? ''} has no ` +
+            'Models.prototype.generateContentInternal; generateContent is not traced'
+        );
+      }
+    }
+    for (const [proto, owner] of this.copies) {
+      for (const surface of SURFACES) if (surface.owner === owner) this.install(proto, surface);
+    }
+  }
+
+  unpatchAll(): void {
+    for (const [proto, owner] of this.copies) {
+      for (const surface of SURFACES) if (surface.owner === owner) this.uninstall(proto, surface);
+    }
+  }
+
+  /**
+   * A client made before we could patch (a bundled app): its own objects'
+   * prototypes are patched, and its field surfaces (the loops of `models`)
+   * are wrapped on the instances, once. Returns whether it looked like a client.
+   */
+  instrumentClient(client: Record<string, unknown>): boolean {
+    const models = client.models as Record<string, unknown> | undefined;
+    const proto = models && typeof models === 'object' ? Object.getPrototypeOf(models) : undefined;
+    if (!proto || typeof proto.generateContentInternal !== 'function') return false;
+    const protoOf = (o: unknown) => (o && typeof o === 'object' ? { prototype: Object.getPrototypeOf(o) } : undefined);
+    this.patch({
+      Models: { prototype: proto },
+      Caches: protoOf(client.caches),
+      Operations: protoOf(client.operations),
+      Live: protoOf(client.live),
+    });
+    for (const surface of SURFACES) {
+      if (surface.hook !== 'field' || surface.owner !== 'Models') continue;
+      const fn = models![surface.method] as (AnyFunction & { [FIELD_WRAPPED]?: boolean }) | undefined;
+      if (typeof fn !== 'function' || fn[FIELD_WRAPPED]) continue;
+      models![surface.method] = this.fieldFunction(surface, fn);
+    }
+    return true;
+  }
+
+  private install(proto: Prototype, surface: Surface): void {
+    if (surface.hook === 'field') {
+      this.installAccessor(proto, surface);
+      return;
+    }
+    // enable() after enable(), or two loads of the same file: never wrap twice.
+    if (typeof proto[surface.method] === 'function' && !isWrapped(proto[surface.method])) {
+      this.target.wrap(proto, surface.method, (original) => this.traced(surface, original));
+    }
+  }
+
+  private uninstall(proto: Prototype, surface: Surface): void {
+    if (surface.hook === 'field') {
+      const descriptor = Object.getOwnPropertyDescriptor(proto, surface.method);
+      if (descriptor?.set && (descriptor.set as { [FIELD_ACCESSOR]?: boolean })[FIELD_ACCESSOR]) {
+        delete proto[surface.method];
+      }
+      return;
+    }
+    if (isWrapped(proto[surface.method])) this.target.unwrap(proto, surface.method);
+  }
+
+  /** The SDK's function, traced: passed straight through when disabled or not opted in. */
+  private traced(surface: Surface, original: AnyFunction): AnyFunction {
+    const at = this.target;
+    return function (this: unknown, ...args: unknown[]): unknown {
+      // Another tracer that wrapped over us keeps our wrapper after disable(): pass through.
+      if (!at.enabled || (surface.optIn && !at.settings.optIns[surface.optIn])) return original.apply(this, args);
+      return runTraced(
+        () => surface.start(at, this, args),
+        (replaced) => original.apply(this, replaced ?? args),
+        surface.operation
+      );
+    };
+  }
+
+  private fieldFunction(surface: Surface, fn: AnyFunction): AnyFunction {
+    const wrapped = this.traced(surface, fn);
+    Object.defineProperty(wrapped, FIELD_WRAPPED, { value: true });
+    return wrapped;
+  }
+
+  /**
+   * The accessor that catches the constructor's `this.generateContent = fn`
+   * and stores `fn` wrapped, as an ordinary own property of the instance.
+   * Only where the prototype has no such member of its own (as in every
+   * version so far).
+   */
+  private installAccessor(proto: Prototype, surface: Surface): void {
+    const name = surface.method;
+    if (Object.prototype.hasOwnProperty.call(proto, name)) return;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const patcher = this;
+    const set = function (this: object, fn: unknown): void {
+      Object.defineProperty(this, name, {
+        value: typeof fn === 'function' ? patcher.fieldFunction(surface, fn as AnyFunction) : fn,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    };
+    Object.defineProperty(set, FIELD_ACCESSOR, { value: true });
+    Object.defineProperty(proto, name, { get: () => undefined, set, configurable: true, enumerable: false });
+  }
+}
+
+/** The prototype of one exported class of a loaded copy (an ESM namespace of a CJS build may carry it under `default`). */
+function ownerPrototype(moduleExports: unknown, owner: SdkClass): Prototype | undefined {
+  type Exports = Record<string, { prototype?: Prototype } | undefined> & { default?: unknown };
+  const exports = moduleExports as Exports | undefined;
+  if (!exports || (typeof exports !== 'object' && typeof exports !== 'function')) return undefined;
+  const cls = exports[owner] ?? (exports.default as Exports | undefined)?.[owner];
+  return cls?.prototype && typeof cls.prototype === 'object' ? cls.prototype : undefined;
+}

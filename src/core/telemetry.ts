@@ -1,0 +1,200 @@
+/*
+ * Telemetry: what the instrumentation records with, owned by the instance.
+ * The tracer and meter (they follow the providers the instrumentation is
+ * given), the instruments and the counters' totals, the open streams, the
+ * pending function calls of manual loops, the log events, and the caches
+ * that keep the hot path cheap (sampling and metric attribute sets, price
+ * look-ups, end-user hashes). The mapping modules stay pure because their
+ * caches live here.
+ */
+import {
+  diag,
+  trace,
+  type Attributes,
+  type Context,
+  type Meter,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
+import { modelVersionOf, samplingAttributes } from '../mapping/attributes.js';
+import { costOf, priceFor, type PriceTable } from '../mapping/cost.js';
+import { endUserAttributes, type HashMemo } from '../mapping/enduser.js';
+import type { ApiClientLike, GenerateContentResponseLike } from '../internal-types.js';
+import * as sc from '../semconv.js';
+import { FunctionCallLinks } from './links.js';
+import { buildMetricAttributeSets, GenAIMetrics, metricTotals, type MetricAttributeSets } from './metrics.js';
+import type { Settings } from './settings.js';
+import { OpenStreams } from './stream.js';
+
+const LOG_PREFIX = 'opentelemetry-instrumentation-google-genai:';
+
+/** The part of the logs API's Logger we use (typed here so no logs API types are a dependency). */
+interface EventLogger {
+  emit(record: { eventName: string; attributes: Attributes; context: Context }): void;
+}
+
+/** Where the instrumentation's tracer, meter and logger come from: the base class, which follows provider changes. */
+export interface TelemetrySource {
+  readonly tracer: Tracer;
+  readonly meter: Meter;
+  readonly logger: unknown;
+  /** The tracer provider given with setTracerProvider(), if any (else the global one is used). */
+  readonly tracerProvider: TracerProvider | undefined;
+}
+
+type ShutdownableProvider = TracerProvider & { shutdown?: () => Promise<void>; getDelegate?: () => TracerProvider };
+type Price = ReturnType<typeof priceFor>;
+
+export class Telemetry {
+  readonly links = new FunctionCallLinks();
+  readonly streams = new OpenStreams();
+  /** Open Live API sessions (the SDK's session objects), for the events of their later calls. */
+  readonly liveSessions = new WeakMap<object, { toolResponse(params: unknown): void }>();
+  /** What the counters report: kept here, so they outlive a meter provider change. */
+  private readonly totals = metricTotals();
+  private instruments?: GenAIMetrics;
+  private readonly watchedProviders = new WeakSet<object>();
+  /** Per API client: operation|model → its sampling attributes (frozen, shared by every call and metric set built on them). */
+  private readonly sampling = new WeakMap<
+    object,
+    Map<string, { baseUrl: string | undefined; attrs: Readonly<Attributes> }>
+  >();
+  /** Per sampling attribute set: response model → metric attribute sets. */
+  private readonly metricSets = new WeakMap<Readonly<Attributes>, Map<string, MetricAttributeSets>>();
+  private readonly hashes: HashMemo = new Map();
+  private prices?: { table: PriceTable; found: Map<string, Price> };
+  private unpricedWarned?: Set<string>;
+
+  constructor(private readonly source: TelemetrySource) {}
+
+  get tracer(): Tracer {
+    return this.source.tracer;
+  }
+
+  /** The instruments, made on first use from the current meter. */
+  get metrics(): GenAIMetrics {
+    return (this.instruments ??= new GenAIMetrics(this.source.meter, this.totals));
+  }
+
+  /** The meter provider changed: instruments are made again on next use; the totals carry over. */
+  meterChanged(): void {
+    this.instruments?.dispose();
+    this.instruments = undefined;
+  }
+
+  /** Operation, provider, request model, server: built once per client, operation and model. */
+  samplingAttributes(
+    operation: string,
+    apiClient: ApiClientLike | undefined,
+    model: string | undefined
+  ): Readonly<Attributes> {
+    if (!apiClient || typeof apiClient !== 'object') return samplingAttributes(operation, apiClient, model);
+    let byKey = this.sampling.get(apiClient);
+    if (!byKey) this.sampling.set(apiClient, (byKey = new Map()));
+    const key = `${operation}|${typeof model === 'string' ? model : ''}`;
+    const baseUrl = apiClient.getBaseUrl?.();
+    const cached = byKey.get(key);
+    if (cached && cached.baseUrl === baseUrl) return cached.attrs;
+    const attrs = Object.freeze(samplingAttributes(operation, apiClient, model));
+    // Bounded: model names come from the app.
+    if (byKey.size < 256) byKey.set(key, { baseUrl, attrs });
+    return attrs;
+  }
+
+  /** The metric attribute sets of a call: built once per (sampling attributes, response model). */
+  metricAttributes(attrs: Readonly<Attributes>, responseModel: string | undefined): MetricAttributeSets {
+    let byModel = this.metricSets.get(attrs);
+    if (!byModel) this.metricSets.set(attrs, (byModel = new Map()));
+    const key = responseModel ?? '';
+    let sets = byModel.get(key);
+    if (!sets) {
+      sets = buildMetricAttributeSets(attrs, responseModel);
+      // Bounded: response models come from the server.
+      if (byModel.size < 64) byModel.set(key, sets);
+    }
+    return sets;
+  }
+
+  /** Who the call made in `ctx` is for (enduser.id hashed, role, plan). */
+  endUser(ctx: Context, settings: Settings): Attributes {
+    return endUserAttributes(ctx, settings.endUser, this.hashes);
+  }
+
+  /** USD for this usage at the model's list price; undefined for an unknown model (reported once per model). */
+  costOf(
+    response: GenerateContentResponseLike | undefined,
+    requestModel: string | undefined,
+    vertexAi: boolean,
+    settings: Settings
+  ): number | undefined {
+    const responseModel = modelVersionOf(response);
+    const found = this.priceOf(settings.prices, responseModel, requestModel, vertexAi);
+    if (!found) {
+      // Never a guess: no cost, and one word about it per model.
+      const name = responseModel ?? requestModel ?? '(no model)';
+      const warned = (this.unpricedWarned ??= new Set());
+      if (!warned.has(name) && warned.size < 100) {
+        warned.add(name);
+        diag.warn(
+          `${LOG_PREFIX} no price for model ${name}${vertexAi ? ' on Vertex AI' : ''}; ` +
+            'its calls get no gen_ai.cost.usd (add it with the prices option)'
+        );
+      }
+      return undefined;
+    }
+    return costOf(response?.usageMetadata, found.price, vertexAi);
+  }
+
+  /** The price for this model pair, looked up once per pair (alias and suffix rules are costly) in the settings' table. */
+  private priceOf(
+    table: PriceTable,
+    responseModel: string | undefined,
+    requestModel: string | undefined,
+    vertexAi: boolean
+  ): Price {
+    if (this.prices?.table !== table) this.prices = { table, found: new Map() };
+    const found = this.prices.found;
+    const key = `${vertexAi ? 'v' : 'g'}|${responseModel ?? ''}|${requestModel ?? ''}`;
+    let price = found.get(key);
+    if (price === undefined && !found.has(key)) {
+      price = priceFor(table, responseModel, requestModel, vertexAi);
+      // Bounded: model names come from responses.
+      if (found.size < 1000) found.set(key, price);
+    }
+    return price;
+  }
+
+  /** A log event through the logs API (the instrumentation's logger), in `ctx` so it carries the span's ids. */
+  emitEvent(eventName: string, attributes: Attributes, ctx: Context): void {
+    try {
+      (this.source.logger as EventLogger).emit({ eventName, attributes, context: ctx });
+    } catch (err) {
+      diag.warn(`${LOG_PREFIX} could not emit an event`, err);
+    }
+  }
+
+  /**
+   * A stream nobody finishes must still be exported: when the tracer provider
+   * shuts down (NodeSDK.shutdown(), our preload on exit or SIGTERM), end the
+   * spans of open streams first, as abandoned, so its processors export them.
+   * We wrap that provider's own `shutdown` once; it still runs and its promise
+   * is returned as it is. Called when a stream starts.
+   */
+  watchShutdown(): void {
+    let provider = (this.source.tracerProvider ?? trace.getTracerProvider()) as ShutdownableProvider;
+    if (typeof provider.getDelegate === 'function') provider = provider.getDelegate() as ShutdownableProvider;
+    if (this.watchedProviders.has(provider) || typeof provider.shutdown !== 'function') return;
+    this.watchedProviders.add(provider);
+    const streams = this.streams;
+    const shutdown = provider.shutdown;
+    provider.shutdown = function (this: unknown, ...args: unknown[]) {
+      streams.abandonAll();
+      return shutdown.apply(this, args as []);
+    };
+  }
+}
+
+/** Whether these sampling attributes are of a Vertex AI client. */
+export function isVertexAi(attrs: Readonly<Attributes>): boolean {
+  return attrs[sc.ATTR_GEN_AI_PROVIDER_NAME] === sc.GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI;
+}
