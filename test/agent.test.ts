@@ -10,6 +10,7 @@ import * as assert from 'node:assert/strict';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { withAgentRun } from '../src';
+import { AgentRun } from '../src/core/agent-run';
 import { loadGenAI, plain, SDK_MAJOR, TEST_API_KEY } from './utils/genai';
 import { startFakeGemini, type FakeGemini, type FakeReply, type FakeRequest } from '../examples/fake-gemini-server';
 
@@ -547,6 +548,28 @@ describe(`function-calling loops (@google/genai ${SDK_MAJOR}.x)`, function () {
           'gen_ai.cost.usd': LOOP_COST,
         }
       );
+    });
+
+    it('withAgentRun(): a failure in ending the run never becomes an unhandled rejection', async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      const end = AgentRun.prototype.end;
+      AgentRun.prototype.end = () => {
+        throw new Error('our bug');
+      };
+      try {
+        assert.equal(await withAgentRun('x', async () => 42), 42);
+        await assert.rejects(
+          withAgentRun('x', async () => Promise.reject(new Error('app'))),
+          (e: Error) => e.message === 'app'
+        );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      } finally {
+        AgentRun.prototype.end = end;
+        process.off('unhandledRejection', onUnhandled);
+      }
+      assert.deepEqual(unhandled, []);
     });
 
     it('withAgentRun() returns what the loop returns and rethrows its error as it is', async () => {

@@ -5,6 +5,7 @@
  * callbacks get the same messages; the API key (in the websocket URL) is
  * nowhere in what we record.
  */
+import { collectMetrics } from './utils/metrics';
 import { finishedSpans, instrumentation, resetInstrumentation } from './utils/otel';
 import * as assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -181,9 +182,16 @@ describe(`Live API sessions (@google/genai ${SDK_MAJOR}.x)`, function () {
             () => 'connected',
             (e: Error) => e.message
           );
+      await collectMetrics();
       const traced = await connect();
       await new Promise((resolve) => setTimeout(resolve, 50));
       const spans = finishedSpans();
+      // The duration point of a failed session carries its error.type, as the span does.
+      const points = (await collectMetrics())['gen_ai.client.operation.duration']?.points ?? [];
+      assert.equal(points.length, 1);
+      assert.equal(points[0].attributes['gen_ai.operation.name'], 'live_session');
+      assert.equal(typeof spans[0]?.attributes['error.type'], 'string');
+      assert.equal(points[0].attributes['error.type'], spans[0].attributes['error.type']);
       instrumentation.disable();
       const bare = await connect();
       instrumentation.enable();
