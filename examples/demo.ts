@@ -10,7 +10,7 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { GeminiInstrumentation } from '../src';
-import { defaultReply, startFakeGemini, type FakeGemini } from './fake-gemini-server';
+import { defaultReply, startFakeGemini, type FakeGemini } from '../test/utils/fake-gemini-server';
 import { formatTrace } from './print-trace';
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 // A bundled app (esbuild, webpack, Next.js): the bundler inlines @google/genai,
 // so no module hook sees it load. Two lines hand it to the instrumentation:
 // `instrumentation.instrument(genai)` after the import. Built and run by
-// test/bundled.test.ts:
+// test/process/bundled.test.ts:
 //   esbuild examples/bundled/app.mjs --bundle --platform=node --format=esm \
 //     --external:@opentelemetry/* --external:google-auth-library --external:ws --external:p-retry
 import { NodeSDK } from '@opentelemetry/sdk-node';

@@ -9,8 +9,8 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
-import { defaultReply, startFakeGemini } from '../fake-gemini-server';
-import { startOtlpReceiver, type ExportedSpan, type OtlpReceiver } from '../otlp-receiver';
+import { defaultReply, startFakeGemini } from '../../test/utils/fake-gemini-server';
+import { startOtlpReceiver, type ExportedSpan, type OtlpReceiver } from '../../test/utils/otlp-receiver';
 import { formatSpans } from '../print-trace';
 import { listeningUrl } from './listening';
 

@@ -13,7 +13,7 @@ import { collectMetrics, type Point } from './metrics';
 import { context, propagation, SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { loadGenAI, TEST_API_KEY } from './genai';
-import { defaultReply, startFakeGemini, type FakeReply, type FakeRequest } from '../../examples/fake-gemini-server';
+import { defaultReply, startFakeGemini, type FakeReply, type FakeRequest } from './fake-gemini-server';
 
 export interface Emitted {
   spans: ReadableSpan[];

@@ -1,0 +1,93 @@
+/*
+ * Manual instrumentation, for apps where module hooks never fire (bundled by
+ * esbuild, webpack, Next.js): the SDK's bundle copied out of node_modules, as
+ * a bundler would inline it, is not patched on load; instrument() on its
+ * exports or on a client traces it, once however often it is called.
+ */
+import { finishedSpans, instrumentation, resetInstrumentation } from '../utils/otel';
+import * as assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { isWrapped } from '@opentelemetry/instrumentation';
+import { SDK_DIR, SDK_MAJOR, TEST_API_KEY, type GenAI } from '../utils/genai';
+import { withFakeGemini } from '../utils/with-fake-gemini';
+
+/** A fresh copy of the SDK's CJS bundle outside node_modules: what a bundled app runs. */
+function loadBundled(name: string): GenAI {
+  const dir = path.join(SDK_DIR, 'apps');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.cjs`);
+  copyFileSync(path.join(SDK_DIR, 'node_modules', '@google', 'genai', 'dist', 'node', 'index.cjs'), file);
+  return createRequire(file)(file) as GenAI;
+}
+
+const internal = (genai: GenAI) =>
+  (genai.Models.prototype as unknown as Record<string, unknown>).generateContentInternal;
+
+describe(`manual instrumentation: instrument() (@google/genai ${SDK_MAJOR}.x)`, function () {
+  this.timeout(20000);
+  const server = withFakeGemini();
+  beforeEach(() => resetInstrumentation());
+
+  const weather = {
+    tool: async () => ({ functionDeclarations: [{ name: 'get_weather' }] }),
+    callTool: async (calls: Array<{ name: string }>) =>
+      calls.map((c) => ({ functionResponse: { name: c.name, response: { weather: 'sunny' } } })),
+  };
+
+  it('a bundled copy is not patched on load; instrument(exports) traces it, loops included; twice changes nothing', async () => {
+    const bundled = loadBundled('bundle-exports');
+    assert.equal(isWrapped(internal(bundled)), false, 'module hooks did not see the bundle');
+    const client = () => new bundled.GoogleGenAI({ apiKey: TEST_API_KEY, httpOptions: { baseUrl: server.url } });
+    await client().models.generateContent({ model: 'gemini-2.5-flash', contents: 'x' });
+    assert.deepEqual(finishedSpans(), []);
+
+    assert.equal(instrumentation.instrument(bundled), true);
+    const wrapped = internal(bundled);
+    assert.equal(instrumentation.instrument(bundled), true);
+    assert.equal(internal(bundled), wrapped, 'not wrapped twice');
+
+    await client().models.generateContent({ model: 'gemini-2.5-flash', contents: 'x', config: { tools: [weather] } });
+    assert.deepEqual(
+      finishedSpans().map((s) => s.name),
+      [
+        'generate_content gemini-2.5-flash',
+        'execute_tool get_weather',
+        'generate_content gemini-2.5-flash',
+        'agent.run',
+      ]
+    );
+    // disable() and enable() reach it like any copy the hooks found.
+    instrumentation.disable();
+    assert.equal(isWrapped(internal(bundled)), false);
+    instrumentation.enable();
+    assert.equal(isWrapped(internal(bundled)), true);
+  });
+
+  it('instrument(client): a client made before, with its loops; idempotent', async () => {
+    const bundled = loadBundled('bundle-client');
+    const ai = new bundled.GoogleGenAI({ apiKey: TEST_API_KEY, httpOptions: { baseUrl: server.url } });
+    assert.equal(instrumentation.instrument(ai), true);
+    assert.equal(instrumentation.instrument(ai), true);
+    const result = await ai.models.generateContent({
+      model: 'gemini-2.5-flash',
+      contents: 'x',
+      config: { tools: [weather] },
+    });
+    assert.ok(result.text);
+    const names = finishedSpans().map((s) => s.name);
+    assert.deepEqual(names, [
+      'generate_content gemini-2.5-flash',
+      'execute_tool get_weather',
+      'generate_content gemini-2.5-flash',
+      'agent.run',
+    ]);
+  });
+
+  it('anything else: false, and a diag message, never a throw', () => {
+    assert.equal(instrumentation.instrument({}), false);
+    assert.equal(instrumentation.instrument(undefined), false);
+    assert.equal(instrumentation.instrument(42), false);
+  });
+});
