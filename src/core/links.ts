@@ -17,6 +17,7 @@
  */
 import type { Link, SpanContext } from '@opentelemetry/api';
 import type { FunctionCallLike } from '../internal-types.js';
+import type { AnsweredCall } from '../mapping/attributes.js';
 
 export const MAX_PENDING_CALLS = 1024;
 
@@ -26,14 +27,6 @@ interface Pending {
   readonly id: string | undefined;
   readonly name: string | undefined;
   readonly args: unknown;
-}
-
-/** An answer, with the arguments of the call it answers when the request echoes them. */
-export interface AnsweredCall {
-  id?: string;
-  name?: string;
-  /** undefined: the request did not echo the call. */
-  args?: unknown;
 }
 
 export class FunctionCallLinks {

@@ -19,7 +19,6 @@ import type {
   UsageMetadataLike,
 } from '../internal-types.js';
 import * as sc from '../semconv.js';
-import type { AnsweredCall } from '../core/links.js';
 
 /** `gcp.vertex_ai` when the client talks to Vertex AI, else `gcp.gemini` (the Gemini Developer API). */
 export function providerName(apiClient: ApiClientLike | undefined): string {
@@ -286,6 +285,14 @@ export function functionCallsOf(response: GenerateContentResponseLike | undefine
 
 /** Most responses ask for no function call: they share this empty list. */
 export const NO_CALLS: readonly FunctionCallLike[] = Object.freeze([]);
+
+/** An answer, with the arguments of the call it answers when the request echoes them. */
+export interface AnsweredCall {
+  id?: string;
+  name?: string;
+  /** undefined: the request did not echo the call. */
+  args?: unknown;
+}
 
 /**
  * The function calls a request answers (`functionResponse` parts of its last
