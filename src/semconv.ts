@@ -30,6 +30,8 @@ export const OPERATION_UPDATE_CACHE = 'update_cache';
 export const OPERATION_DELETE_CACHE = 'delete_cache';
 export const GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT = 'invoke_agent';
 export const GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL = 'execute_tool';
+export const GEN_AI_OPERATION_NAME_VALUE_FETCH_RESPONSE = 'fetch_response';
+export const GEN_AI_OPERATION_NAME_VALUE_CREATE_AGENT = 'create_agent';
 
 export const GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI = 'gcp.gemini';
 export const GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI = 'gcp.vertex_ai';
@@ -55,6 +57,9 @@ export const GEN_AI_OUTPUT_TYPE_VALUE_SPEECH = 'speech';
 
 // Response.
 export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
+export const ATTR_GEN_AI_RESPONSE_STATUS = 'gen_ai.response.status';
+export const ATTR_GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID = 'gen_ai.request.previous_response.id';
+export const ATTR_GEN_AI_REQUEST_STREAM_CURSOR = 'gen_ai.request.stream_cursor';
 export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
 export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
 export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
@@ -68,6 +73,8 @@ export const ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT = 'gen_ai.embeddings.dimensi
 export const ATTR_GCP_GEN_AI_RESPONSE_EMBEDDING_COUNT = 'gcp.gen_ai.response.embedding_count';
 export const ATTR_GCP_GEN_AI_REQUEST_IMAGE_COUNT = 'gcp.gen_ai.request.image_count';
 export const ATTR_GCP_GEN_AI_RESPONSE_IMAGE_COUNT = 'gcp.gen_ai.response.image_count';
+/** The Interactions API's `background: true`: the call returns at once, the work goes on (polled with interactions.get). */
+export const ATTR_GCP_GEN_AI_REQUEST_BACKGROUND = 'gcp.gen_ai.request.background';
 export const ATTR_GCP_GEN_AI_RESPONSE_FILTERED_IMAGE_COUNT = 'gcp.gen_ai.response.filtered_image_count';
 export const ATTR_GCP_GEN_AI_REQUEST_VIDEO_COUNT = 'gcp.gen_ai.request.video_count';
 export const ATTR_GCP_GEN_AI_RESPONSE_MASK_COUNT = 'gcp.gen_ai.response.mask_count';

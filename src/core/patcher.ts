@@ -21,7 +21,13 @@ import { diag } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { GenAIModuleLike } from '../internal-types.js';
 import { SURFACES } from '../surfaces/index.js';
-import type { AnyFunction, Instrumented, SdkClass, Surface } from '../surfaces/surface.js';
+import {
+  REACHED_THROUGH,
+  type AnyFunction,
+  type Instrumented,
+  type SdkClass,
+  type Surface,
+} from '../surfaces/surface.js';
 import { runTraced } from './traced-call.js';
 
 export const MODULE_NAME = '@google/genai';
@@ -31,6 +37,7 @@ export const SUPPORTED_VERSIONS = ['>=1.0.0 <4'];
 const LOG_PREFIX = 'opentelemetry-instrumentation-google-genai:';
 const FIELD_ACCESSOR = Symbol.for('opentelemetry-instrumentation-google-genai/loop-accessor');
 const FIELD_WRAPPED = Symbol.for('opentelemetry-instrumentation-google-genai/loop-wrapped');
+const GETTER_WRAPPED = Symbol.for('opentelemetry-instrumentation-google-genai/getter-wrapped');
 
 /** What the patching needs from the instrumentation instance. */
 export interface PatchTarget extends Instrumented {
@@ -46,6 +53,10 @@ const OWNERS = [...new Set(SURFACES.map((s) => s.owner))];
 export class Patcher {
   /** Each loaded copy's prototypes, by exported class. The base class remembers only the last copy it saw. */
   private readonly copies = new Map<Prototype, SdkClass>();
+  /** Each copy's `GoogleGenAI` prototype: its getters reach the classes the SDK does not export. */
+  private readonly clients = new Set<Prototype>();
+  /** The getters we replaced, to put back. */
+  private readonly getters = new Map<Prototype, Map<string, PropertyDescriptor>>();
 
   constructor(private readonly target: PatchTarget) {}
 
@@ -66,9 +77,12 @@ export class Patcher {
   patch(moduleExports: unknown, moduleVersion?: string): void {
     if (moduleExports !== undefined) {
       for (const owner of OWNERS) {
+        if (REACHED_THROUGH[owner]) continue;
         const proto = ownerPrototype(moduleExports, owner);
         if (proto) this.copies.set(proto, owner);
       }
+      const client = ownerPrototype(moduleExports, 'GoogleGenAI');
+      if (client) this.clients.add(client);
       const models = ownerPrototype(moduleExports, 'Models');
       if (!models || typeof models.generateContentInternal !== 'function') {
         diag.warn(
@@ -80,11 +94,56 @@ export class Patcher {
     for (const [proto, owner] of this.copies) {
       for (const surface of SURFACES) if (surface.owner === owner) this.install(proto, surface);
     }
+    for (const client of this.clients) {
+      for (const owner of OWNERS) {
+        const getter = REACHED_THROUGH[owner];
+        if (getter) this.installGetter(client, getter, owner);
+      }
+    }
   }
 
   unpatchAll(): void {
     for (const [proto, owner] of this.copies) {
       for (const surface of SURFACES) if (surface.owner === owner) this.uninstall(proto, surface);
+    }
+    for (const [client, replaced] of this.getters) {
+      for (const [name, descriptor] of replaced) Object.defineProperty(client, name, descriptor);
+    }
+    this.getters.clear();
+  }
+
+  /**
+   * Wraps a getter of `GoogleGenAI` that makes an instance of a class the SDK
+   * does not export: the first instance it returns has its prototype patched
+   * (once per prototype). The getter still returns what the SDK's returns.
+   */
+  private installGetter(client: Prototype, name: string, owner: SdkClass): void {
+    const descriptor = Object.getOwnPropertyDescriptor(client, name);
+    const original = descriptor?.get;
+    if (!descriptor || !original || (original as { [GETTER_WRAPPED]?: true })[GETTER_WRAPPED]) return;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const patcher = this;
+    const get = function (this: unknown): unknown {
+      const value: unknown = original.call(this);
+      if (patcher.target.enabled) patcher.reached(value, owner);
+      return value;
+    };
+    Object.defineProperty(get, GETTER_WRAPPED, { value: true });
+    Object.defineProperty(client, name, { ...descriptor, get });
+    let replaced = this.getters.get(client);
+    if (!replaced) this.getters.set(client, (replaced = new Map()));
+    replaced.set(name, descriptor);
+  }
+
+  /** An instance of a class reached through a getter: its prototype is patched like an exported one's. */
+  private reached(value: unknown, owner: SdkClass): void {
+    try {
+      const proto = value && typeof value === 'object' ? (Object.getPrototypeOf(value) as Prototype) : undefined;
+      if (!proto || proto === Object.prototype || this.copies.has(proto)) return;
+      this.copies.set(proto, owner);
+      for (const surface of SURFACES) if (surface.owner === owner) this.install(proto, surface);
+    } catch (err) {
+      diag.warn(`${LOG_PREFIX} could not patch ${owner}`, err);
     }
   }
 
@@ -103,7 +162,14 @@ export class Patcher {
       Caches: protoOf(client.caches),
       Operations: protoOf(client.operations),
       Live: protoOf(client.live),
+      GoogleGenAI: protoOf(client),
     });
+    // A bridge the client already made (the getter will not run for it again).
+    for (const owner of OWNERS) {
+      const getter = REACHED_THROUGH[owner];
+      const made = getter ? client[`_${getter}`] : undefined;
+      if (made !== undefined) this.reached(made, owner);
+    }
     for (const surface of SURFACES) {
       if (surface.hook !== 'field' || surface.owner !== 'Models') continue;
       const fn = models![surface.method] as (AnyFunction & { [FIELD_WRAPPED]?: boolean }) | undefined;
@@ -180,7 +246,7 @@ export class Patcher {
 }
 
 /** The prototype of one exported class of a loaded copy (an ESM namespace of a CJS build may carry it under `default`). */
-function ownerPrototype(moduleExports: unknown, owner: SdkClass): Prototype | undefined {
+function ownerPrototype(moduleExports: unknown, owner: SdkClass | 'GoogleGenAI'): Prototype | undefined {
   type Exports = Record<string, { prototype?: Prototype } | undefined> & { default?: unknown };
   const exports = moduleExports as Exports | undefined;
   if (!exports || (typeof exports !== 'object' && typeof exports !== 'function')) return undefined;

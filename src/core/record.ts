@@ -27,16 +27,21 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
 } from '../semconv.js';
 
-/** Starts the `generate_content {model}` CLIENT span of one HTTP round trip, streamed or not. */
+/**
+ * Starts the `generate_content {model}` CLIENT span of one HTTP round trip,
+ * streamed or not (`name`: another name, for the Interactions API's agent
+ * runs and fetches).
+ */
 export function startGenerateContentSpan(
   tracer: Tracer,
   attributes: Attributes,
   params: GenerateContentParametersLike | undefined,
   stream: boolean,
-  links?: Link[]
+  links?: Link[],
+  name?: string
 ): Span {
   const model = typeof params?.model === 'string' ? params.model : undefined;
-  const span = tracer.startSpan(spanName(GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, model), {
+  const span = tracer.startSpan(name ?? spanName(GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, model), {
     kind: SpanKind.CLIENT,
     attributes,
     links,
@@ -45,7 +50,8 @@ export function startGenerateContentSpan(
   // span is returned whatever happens, so that it ends.
   try {
     if (span.isRecording()) {
-      span.setAttributes(requestAttributes(params));
+      // No parameters: a round trip that asks for no generation (an agent run, a fetch).
+      if (params !== undefined) span.setAttributes(requestAttributes(params));
       if (stream) span.setAttribute(ATTR_GEN_AI_REQUEST_STREAM, true);
     }
   } catch (err) {

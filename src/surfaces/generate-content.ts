@@ -73,6 +73,15 @@ export const generateContentStream: Surface = {
   start: (at, self, args) => new RoundTrip(at, self as ModelsLike, args[0] as GenerateContentParametersLike, true),
 };
 
+/** A round trip that is not a `generate_content`: its operation, span name, and what else a sampler should see. */
+export interface RoundTripKind {
+  operation: string;
+  spanName: string;
+  attributes?: Attributes;
+  /** false: no cost, whatever the usage (a managed agent: no model to price). */
+  priced?: boolean;
+}
+
 export class RoundTrip implements TracedCall {
   readonly span: Span;
   readonly context: Context;
@@ -100,17 +109,20 @@ export class RoundTrip implements TracedCall {
     at: Instrumented,
     models: ModelsLike | undefined,
     params: GenerateContentParametersLike | undefined,
-    private readonly stream: boolean
+    private readonly stream: boolean,
+    /** Another kind of round trip of the same shape (the Interactions API's agent runs and fetches). */
+    private readonly kind?: RoundTripKind
   ) {
     const { telemetry, settings } = at;
     this.telemetry = telemetry;
     this.settings = settings;
     const model = typeof params?.model === 'string' ? params.model : undefined;
-    this.attrs = telemetry.samplingAttributes(
-      sc.GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
+    const sampling = telemetry.samplingAttributes(
+      kind?.operation ?? sc.GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
       models?.apiClient,
       model
     );
+    this.attrs = sampling;
     this.apiClient = models?.apiClient;
     this.vertexAi = isVertexAi(this.attrs);
     const parent = context.active();
@@ -122,8 +134,11 @@ export class RoundTrip implements TracedCall {
     this.user = telemetry.endUser(parent, settings);
     this.run?.roundStarted(params, answered.length);
     // At start, so a sampler can keep, say, enduser.role = qa. (The SDK copies span attributes.)
-    const startAttrs = Object.keys(this.user).length > 0 ? { ...this.attrs, ...this.user } : this.attrs;
-    this.span = startGenerateContentSpan(telemetry.tracer, startAttrs, params, stream, links);
+    const startAttrs =
+      Object.keys(this.user).length > 0 || kind?.attributes
+        ? { ...this.attrs, ...kind?.attributes, ...this.user }
+        : this.attrs;
+    this.span = startGenerateContentSpan(telemetry.tracer, startAttrs, params, stream, links, kind?.spanName);
     this.call = new CallSpan(this.span);
     this.context = trace.setSpan(parent, this.span);
     if (stream) telemetry.watchShutdown();
@@ -220,9 +235,10 @@ export class RoundTrip implements TracedCall {
       const calls: readonly FunctionCallLike[] =
         response instanceof StreamedResponse ? (response.functionCalls ?? NO_CALLS) : functionCallsOf(response);
       const requestModel = this.attrs[sc.ATTR_GEN_AI_REQUEST_MODEL] as string | undefined;
-      cost = response?.usageMetadata
-        ? this.telemetry.costOf(response, requestModel, this.vertexAi, this.settings)
-        : undefined;
+      cost =
+        response?.usageMetadata && this.kind?.priced !== false
+          ? this.telemetry.costOf(response, requestModel, this.vertexAi, this.settings)
+          : undefined;
       if (cost !== undefined) extra = { ...extra, [sc.ATTR_GEN_AI_COST_USD]: cost };
       if (this.capture) {
         let output: Attributes | undefined;

@@ -8,6 +8,7 @@ import { createCache, deleteCache, updateCache } from './caches.js';
 import { embeddings } from './embeddings.js';
 import { generateContent, generateContentStream } from './generate-content.js';
 import { editImage, generateImages, recontextImage, segmentImage, upscaleImage } from './images.js';
+import { interactionsCreate, interactionsGet, interactionsTransport } from './interactions.js';
 import { liveConnect, liveToolResponse } from './live.js';
 import type { Surface } from './surface.js';
 import { computeTokens, countTokens } from './token-counting.js';
@@ -34,4 +35,7 @@ export const SURFACES: readonly Surface[] = [
   deleteCache,
   liveConnect,
   liveToolResponse,
+  interactionsCreate,
+  interactionsGet,
+  interactionsTransport,
 ];

@@ -12,7 +12,14 @@ import type { Telemetry } from '../core/telemetry.js';
 import type { TracedCall } from '../core/traced-call.js';
 
 /** The exported SDK classes whose prototypes carry what we hook. */
-export type SdkClass = 'Models' | 'Caches' | 'Operations' | 'Live' | 'Session';
+export type SdkClass = 'Models' | 'Caches' | 'Operations' | 'Live' | 'Session' | 'Interactions';
+
+/**
+ * Classes the SDK does not export, by the getter of `GoogleGenAI` that makes
+ * their instances: their prototype is patched when the getter first returns
+ * one (the Interactions API's bridge, 2.x and 3.x).
+ */
+export const REACHED_THROUGH: Readonly<Partial<Record<SdkClass, string>>> = { Interactions: 'interactions' };
 
 /** What a surface reads when the app calls it: the instance's telemetry and the settings of the moment. */
 export interface Instrumented {

@@ -11,8 +11,10 @@ export interface FakeRequest {
   method: string;
   path: string;
   model: string;
-  /** `generateContent`, `streamGenerateContent`, ... */
+  /** `generateContent`, `streamGenerateContent`, ...; `interactions.create`, `.get`, `.cancel`, `.delete`. */
   action: string;
+  /** The interaction a request to the Interactions API names. */
+  interactionId?: string;
   headers: http.IncomingHttpHeaders;
   body: unknown;
 }
@@ -45,6 +47,69 @@ export interface FakeGemini {
 }
 
 const PATH_RE = /\/models\/([^/:]+):([A-Za-z]+)/;
+/** The Interactions API (2.x and 3.x): `/{version}/interactions[/{id}[/cancel]]`. */
+const INTERACTIONS_RE = /\/v\w+\/interactions(?:\/([^/?]+))?(\/cancel)?/;
+
+/** `interactions.create`, `.get`, `.cancel`, `.delete` (the action of a request to the Interactions API). */
+function interactionsAction(method: string, url: string): { action: string; id?: string } | undefined {
+  const match = INTERACTIONS_RE.exec(url);
+  if (!match) return undefined;
+  const [, id, cancel] = match;
+  if (cancel) return { action: 'interactions.cancel', id };
+  if (!id) return { action: 'interactions.create' };
+  return { action: method === 'DELETE' ? 'interactions.delete' : 'interactions.get', id };
+}
+
+let interactions = 0;
+
+/**
+ * A completed interaction, as the Interactions API returns it: the user's
+ * input step, a thought and the model's output steps, and its usage.
+ */
+export function completedInteraction(model: string, id = `int-${++interactions}`, text = `Hello from ${model}.`) {
+  return {
+    id,
+    model,
+    status: 'completed',
+    created: '2026-12-02T10:00:00Z',
+    steps: [
+      { type: 'thought', summary: [{ type: 'text', text: 'Greeting.' }] },
+      { type: 'model_output', content: [{ type: 'text', text }] },
+    ],
+    usage: {
+      total_input_tokens: 8,
+      total_cached_tokens: 0,
+      total_output_tokens: 5,
+      total_thought_tokens: 12,
+      total_tool_use_tokens: 0,
+      total_tokens: 25,
+      input_tokens_by_modality: [{ modality: 'text', tokens: 8 }],
+      output_tokens_by_modality: [{ modality: 'text', tokens: 5 }],
+    },
+  };
+}
+
+/** The events of a streamed interaction, then `[DONE]`: created, its output step word by word, completed. */
+export function interactionEvents(interaction: ReturnType<typeof completedInteraction>): unknown[] {
+  const { steps, usage, ...head } = interaction;
+  const text = (steps[1].content as Array<{ text: string }>)[0].text;
+  let n = 0;
+  const id = () => `evt-${++n}`;
+  const words = text.split(' ');
+  return [
+    { event_type: 'interaction.created', event_id: id(), interaction: { ...head, status: 'in_progress' } },
+    { event_type: 'step.start', event_id: id(), index: 0, step: { type: 'model_output', content: [] } },
+    ...words.map((w, i) => ({
+      event_type: 'step.delta',
+      event_id: id(),
+      index: 0,
+      delta: { type: 'text', text: (i ? ' ' : '') + w },
+    })),
+    { event_type: 'step.stop', event_id: id(), index: 0 },
+    { event_type: 'interaction.completed', event_id: id(), interaction: { ...head, usage } },
+    { raw: '[DONE]' },
+  ];
+}
 
 /** The first function the request declares, unless its newest turn already answers a function call. */
 function functionToCall(body: unknown): string | undefined {
@@ -64,6 +129,7 @@ function functionToCall(body: unknown): string | undefined {
  * then (once the results come back) an answer. Streams come word by word.
  */
 export function defaultReply(req: FakeRequest): FakeReply {
+  if (req.action.startsWith('interactions.')) return defaultInteractionsReply(req);
   const call = functionToCall(req.body);
   const text = `Hello from ${req.model}.`;
   const usageMetadata = { promptTokenCount: 8, candidatesTokenCount: 5, thoughtsTokenCount: 12, totalTokenCount: 25 };
@@ -95,6 +161,15 @@ export function defaultReply(req: FakeRequest): FakeReply {
       responseId,
     },
   };
+}
+
+/** The Interactions API's answers: a completed interaction (streamed when asked), or the one asked for by id. */
+function defaultInteractionsReply(req: FakeRequest): FakeReply {
+  const body = (req.body ?? {}) as { model?: string; agent?: string; stream?: boolean };
+  const streamed = req.action === 'interactions.create' ? body.stream === true : /[?&]stream=true/.test(req.path);
+  const interaction = completedInteraction(body.model ?? body.agent ?? 'gemini-2.5-flash', req.interactionId);
+  if (req.action === 'interactions.delete') return { body: {} };
+  return streamed ? { chunks: interactionEvents(interaction) } : { body: interaction };
 }
 
 function sendChunks(res: http.ServerResponse, reply: FakeReply): void {
@@ -135,11 +210,14 @@ export function startFakeGemini(handler?: FakeHandler, host = '127.0.0.1'): Prom
         body = raw;
       }
       const match = PATH_RE.exec(req.url ?? '');
+      const interaction = interactionsAction(req.method ?? 'GET', req.url ?? '');
+      const requested = (body as { model?: unknown; agent?: unknown } | undefined) ?? {};
       const fake: FakeRequest = {
         method: req.method ?? 'GET',
         path: req.url ?? '/',
-        model: match?.[1] ?? 'unknown',
-        action: match?.[2] ?? 'unknown',
+        model: match?.[1] ?? String((interaction && (requested.model ?? requested.agent)) ?? 'unknown'),
+        action: match?.[2] ?? interaction?.action ?? 'unknown',
+        interactionId: interaction?.id,
         headers: req.headers,
         body,
       };
