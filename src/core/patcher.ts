@@ -96,8 +96,8 @@ export class Patcher {
     }
     for (const client of this.clients) {
       for (const owner of OWNERS) {
-        const getter = REACHED_THROUGH[owner];
-        if (getter) this.installGetter(client, getter, owner);
+        const reached = REACHED_THROUGH[owner];
+        if (reached) this.installGetter(client, reached.getter, owner);
       }
     }
   }
@@ -139,7 +139,8 @@ export class Patcher {
   private reached(value: unknown, owner: SdkClass): void {
     try {
       const proto = value && typeof value === 'object' ? (Object.getPrototypeOf(value) as Prototype) : undefined;
-      if (!proto || proto === Object.prototype || this.copies.has(proto)) return;
+      if (!proto || this.copies.has(proto)) return;
+      if (!Object.prototype.hasOwnProperty.call(proto, REACHED_THROUGH[owner]!.has)) return;
       this.copies.set(proto, owner);
       for (const surface of SURFACES) if (surface.owner === owner) this.install(proto, surface);
     } catch (err) {
@@ -166,8 +167,8 @@ export class Patcher {
     });
     // A bridge the client already made (the getter will not run for it again).
     for (const owner of OWNERS) {
-      const getter = REACHED_THROUGH[owner];
-      const made = getter ? client[`_${getter}`] : undefined;
+      const reached = REACHED_THROUGH[owner];
+      const made = reached ? client[`_${reached.getter}`] : undefined;
       if (made !== undefined) this.reached(made, owner);
     }
     for (const surface of SURFACES) {

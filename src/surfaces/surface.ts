@@ -16,10 +16,14 @@ export type SdkClass = 'Models' | 'Caches' | 'Operations' | 'Live' | 'Session' |
 
 /**
  * Classes the SDK does not export, by the getter of `GoogleGenAI` that makes
- * their instances: their prototype is patched when the getter first returns
- * one (the Interactions API's bridge, 2.x and 3.x).
+ * their instances, and a method of their own that tells the class we know:
+ * the prototype is patched when the getter first returns one. The
+ * Interactions API's bridge (2.x and 3.x) has `getClient`; 1.x's getter
+ * returns an earlier, experimental client of another shape, left alone.
  */
-export const REACHED_THROUGH: Readonly<Partial<Record<SdkClass, string>>> = { Interactions: 'interactions' };
+export const REACHED_THROUGH: Readonly<Partial<Record<SdkClass, { getter: string; has: string }>>> = {
+  Interactions: { getter: 'interactions', has: 'getClient' },
+};
 
 /** What a surface reads when the app calls it: the instance's telemetry and the settings of the moment. */
 export interface Instrumented {
