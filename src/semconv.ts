@@ -75,6 +75,12 @@ export const ATTR_GCP_GEN_AI_REQUEST_IMAGE_COUNT = 'gcp.gen_ai.request.image_cou
 export const ATTR_GCP_GEN_AI_RESPONSE_IMAGE_COUNT = 'gcp.gen_ai.response.image_count';
 /** The Interactions API's `background: true`: the call returns at once, the work goes on (polled with interactions.get). */
 export const ATTR_GCP_GEN_AI_REQUEST_BACKGROUND = 'gcp.gen_ai.request.background';
+/** `triggers.run`: the trigger, and the execution the run started. */
+export const ATTR_GCP_GEN_AI_TRIGGER_ID = 'gcp.gen_ai.trigger.id';
+export const ATTR_GCP_GEN_AI_TRIGGER_EXECUTION_ID = 'gcp.gen_ai.trigger.execution_id';
+/** `decisions.create`: the questions asked, and those answered. */
+export const ATTR_GCP_GEN_AI_DECISION_QUESTION_COUNT = 'gcp.gen_ai.decision.question_count';
+export const ATTR_GCP_GEN_AI_DECISION_ANSWER_COUNT = 'gcp.gen_ai.decision.answer_count';
 export const ATTR_GCP_GEN_AI_RESPONSE_FILTERED_IMAGE_COUNT = 'gcp.gen_ai.response.filtered_image_count';
 export const ATTR_GCP_GEN_AI_REQUEST_VIDEO_COUNT = 'gcp.gen_ai.request.video_count';
 export const ATTR_GCP_GEN_AI_RESPONSE_MASK_COUNT = 'gcp.gen_ai.response.mask_count';
@@ -109,6 +115,8 @@ export const EVENT_INFERENCE_OPERATION_DETAILS = 'gen_ai.client.inference.operat
 
 // Agents and tools.
 export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
+export const ATTR_GEN_AI_AGENT_ID = 'gen_ai.agent.id';
+export const ATTR_GEN_AI_AGENT_DESCRIPTION = 'gen_ai.agent.description';
 export const ATTR_GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
 export const ATTR_GEN_AI_TOOL_TYPE = 'gen_ai.tool.type';
 export const ATTR_GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';

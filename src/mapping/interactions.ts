@@ -192,3 +192,35 @@ export function interactionAsResponse(interaction: unknown, usage = true): Gener
 export function interactionStatus(interaction: unknown): string | undefined {
   return isObject(interaction) ? str(interaction.status) : undefined;
 }
+
+/** `agents.create`: the agent's name (its id, as the app gives it) and description. */
+export function agentAttributes(params: unknown): Attributes {
+  const attrs: Attributes = {};
+  if (!isObject(params)) return attrs;
+  const name = str(params.id) ?? str(params.base_agent);
+  if (name) attrs[sc.ATTR_GEN_AI_AGENT_NAME] = name;
+  const description = str(params.description);
+  if (description) attrs[sc.ATTR_GEN_AI_AGENT_DESCRIPTION] = description;
+  return attrs;
+}
+
+/** `triggers.run`: the execution it started and the interaction that runs the agent. */
+export function triggerExecutionAttributes(execution: unknown): Attributes {
+  const attrs: Attributes = {};
+  if (!isObject(execution)) return attrs;
+  const id = str(execution.id);
+  if (id) attrs[sc.ATTR_GCP_GEN_AI_TRIGGER_EXECUTION_ID] = id;
+  const interaction = str(execution.interaction_id);
+  if (interaction) attrs[sc.ATTR_GEN_AI_RESPONSE_ID] = interaction;
+  return attrs;
+}
+
+/** `decisions.create`: how many questions were asked, and how many answered. */
+export function decisionAttributes(params: unknown, response: unknown): Attributes {
+  const attrs: Attributes = {};
+  const questions = isObject(params) && isObject(params.questions) ? Object.keys(params.questions).length : undefined;
+  if (questions !== undefined) attrs[sc.ATTR_GCP_GEN_AI_DECISION_QUESTION_COUNT] = questions;
+  const answers = isObject(response) && isObject(response.answers) ? Object.keys(response.answers).length : undefined;
+  if (answers !== undefined) attrs[sc.ATTR_GCP_GEN_AI_DECISION_ANSWER_COUNT] = answers;
+  return attrs;
+}

@@ -4,7 +4,9 @@
  * surface.ts; model-call.ts for the common shape) and one line here.
  */
 import { agentLoop, agentLoopStream } from './agent-loop.js';
+import { agentsCreate, agentsTransport } from './agents.js';
 import { createCache, deleteCache, updateCache } from './caches.js';
+import { decisionsCreate, decisionsTransport } from './decisions.js';
 import { embeddings } from './embeddings.js';
 import { generateContent, generateContentStream } from './generate-content.js';
 import { editImage, generateImages, recontextImage, segmentImage, upscaleImage } from './images.js';
@@ -12,6 +14,7 @@ import { interactionsCreate, interactionsGet, interactionsTransport } from './in
 import { liveConnect, liveToolResponse } from './live.js';
 import type { Surface } from './surface.js';
 import { computeTokens, countTokens } from './token-counting.js';
+import { triggersRun, triggersTransport } from './triggers.js';
 import { fetchPredictVideosOperation, generateVideos, getVideosOperation } from './videos.js';
 
 export const SURFACES: readonly Surface[] = [
@@ -38,4 +41,10 @@ export const SURFACES: readonly Surface[] = [
   interactionsCreate,
   interactionsGet,
   interactionsTransport,
+  agentsCreate,
+  agentsTransport,
+  triggersRun,
+  triggersTransport,
+  decisionsCreate,
+  decisionsTransport,
 ];

@@ -12,17 +12,21 @@ import type { Telemetry } from '../core/telemetry.js';
 import type { TracedCall } from '../core/traced-call.js';
 
 /** The exported SDK classes whose prototypes carry what we hook. */
-export type SdkClass = 'Models' | 'Caches' | 'Operations' | 'Live' | 'Session' | 'Interactions';
+export type SdkClass =
+  'Models' | 'Caches' | 'Operations' | 'Live' | 'Session' | 'Interactions' | 'Agents' | 'Triggers' | 'Decisions';
 
 /**
  * Classes the SDK does not export, by the getter of `GoogleGenAI` that makes
  * their instances, and a method of their own that tells the class we know:
  * the prototype is patched when the getter first returns one. The
- * Interactions API's bridge (2.x and 3.x) has `getClient`; 1.x's getter
+ * bridges to the generated client (2.x and 3.x) have `getClient`; 1.x's interactions getter
  * returns an earlier, experimental client of another shape, left alone.
  */
 export const REACHED_THROUGH: Readonly<Partial<Record<SdkClass, { getter: string; has: string }>>> = {
   Interactions: { getter: 'interactions', has: 'getClient' },
+  Agents: { getter: 'agents', has: 'getClient' },
+  Triggers: { getter: 'triggers', has: 'getClient' },
+  Decisions: { getter: 'decisions', has: 'getClient' },
 };
 
 /** What a surface reads when the app calls it: the instance's telemetry and the settings of the moment. */

@@ -13,7 +13,7 @@ export interface FakeRequest {
   model: string;
   /** `generateContent`, `streamGenerateContent`, ...; `interactions.create`, `.get`, `.cancel`, `.delete`. */
   action: string;
-  /** The interaction a request to the Interactions API names. */
+  /** The interaction (or trigger) a request to the Interactions API (or to run a trigger) names. */
   interactionId?: string;
   headers: http.IncomingHttpHeaders;
   body: unknown;
@@ -50,8 +50,21 @@ const PATH_RE = /\/models\/([^/:]+):([A-Za-z]+)/;
 /** The Interactions API (2.x and 3.x): `/{version}/interactions[/{id}[/cancel]]`. */
 const INTERACTIONS_RE = /\/v\w+\/interactions(?:\/([^/?]+))?(\/cancel)?/;
 
-/** `interactions.create`, `.get`, `.cancel`, `.delete` (the action of a request to the Interactions API). */
+/** The other APIs of the generated client (3.x): agents, trigger runs, decisions. */
+const BRIDGE_ROUTES: Array<[RegExp, string]> = [
+  [/\/v\w+\/agents(?:\?|$)/, 'agents.create'],
+  [/\/v\w+\/triggers\/([^/?]+)\/executions/, 'triggers.run'],
+  [/\/v\w+\/decisions(?:\?|$)/, 'decisions.create'],
+];
+
+/** `interactions.create`, `.get`, `.cancel`, `.delete`, `agents.create`, `triggers.run`, `decisions.create`. */
 function interactionsAction(method: string, url: string): { action: string; id?: string } | undefined {
+  if (method === 'POST') {
+    for (const [re, action] of BRIDGE_ROUTES) {
+      const m = re.exec(url);
+      if (m) return { action, id: m[1] };
+    }
+  }
   const match = INTERACTIONS_RE.exec(url);
   if (!match) return undefined;
   const [, id, cancel] = match;
@@ -129,7 +142,8 @@ function functionToCall(body: unknown): string | undefined {
  * then (once the results come back) an answer. Streams come word by word.
  */
 export function defaultReply(req: FakeRequest): FakeReply {
-  if (req.action.startsWith('interactions.')) return defaultInteractionsReply(req);
+  // The generated client's APIs: `interactions.create`, `agents.create`, ...
+  if (req.action.includes('.')) return defaultInteractionsReply(req);
   const call = functionToCall(req.body);
   const text = `Hello from ${req.model}.`;
   const usageMetadata = { promptTokenCount: 8, candidatesTokenCount: 5, thoughtsTokenCount: 12, totalTokenCount: 25 };
@@ -165,7 +179,23 @@ export function defaultReply(req: FakeRequest): FakeReply {
 
 /** The Interactions API's answers: a completed interaction (streamed when asked), or the one asked for by id. */
 function defaultInteractionsReply(req: FakeRequest): FakeReply {
-  const body = (req.body ?? {}) as { model?: string; agent?: string; stream?: boolean };
+  const body = (req.body ?? {}) as {
+    model?: string;
+    agent?: string;
+    stream?: boolean;
+    id?: string;
+    questions?: object;
+  };
+  if (req.action === 'agents.create') return { body: { ...body, id: body.id ?? 'agent-1' } };
+  if (req.action === 'triggers.run') {
+    return {
+      body: { id: 'exec-1', interaction_id: `int-${req.interactionId}`, scheduled_time: '2026-12-02T10:00:00Z' },
+    };
+  }
+  if (req.action === 'decisions.create') {
+    const answers = Object.fromEntries(Object.keys(body.questions ?? {}).map((q) => [q, { boolean_answer: true }]));
+    return { body: { answers, usage: completedInteraction(body.model ?? 'gemini-2.5-flash').usage } };
+  }
   const streamed = req.action === 'interactions.create' ? body.stream === true : /[?&]stream=true/.test(req.path);
   const interaction = completedInteraction(body.model ?? body.agent ?? 'gemini-2.5-flash', req.interactionId);
   if (req.action === 'interactions.delete') return { body: {} };
