@@ -26,6 +26,10 @@ export const OPERATION_COMPUTE_TOKENS = 'compute_tokens';
 export const OPERATION_CREATE_CACHE = 'create_cache';
 export const OPERATION_GET_OPERATION = 'get_operation';
 export const OPERATION_LIVE_SESSION = 'live_session';
+export const OPERATION_LIVE_MUSIC_SESSION = 'live_music_session';
+export const OPERATION_CREATE_BATCH = 'create_batch';
+export const OPERATION_UPLOAD_FILE_SEARCH_DOCUMENT = 'upload_file_search_document';
+export const OPERATION_IMPORT_FILE_SEARCH_DOCUMENT = 'import_file_search_document';
 export const OPERATION_UPDATE_CACHE = 'update_cache';
 export const OPERATION_DELETE_CACHE = 'delete_cache';
 export const GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT = 'invoke_agent';
@@ -85,6 +89,14 @@ export const ATTR_GCP_GEN_AI_RESPONSE_FILTERED_IMAGE_COUNT = 'gcp.gen_ai.respons
 export const ATTR_GCP_GEN_AI_REQUEST_VIDEO_COUNT = 'gcp.gen_ai.request.video_count';
 export const ATTR_GCP_GEN_AI_RESPONSE_MASK_COUNT = 'gcp.gen_ai.response.mask_count';
 export const ATTR_GCP_GEN_AI_OPERATION_ID = 'gcp.gen_ai.operation.id';
+/** Batches: the job's name, its state when created, and how many requests it holds (when the app sent them inline). */
+export const ATTR_GCP_GEN_AI_BATCH_ID = 'gcp.gen_ai.batch.id';
+export const ATTR_GCP_GEN_AI_BATCH_STATE = 'gcp.gen_ai.batch.state';
+export const ATTR_GCP_GEN_AI_BATCH_REQUEST_COUNT = 'gcp.gen_ai.batch.request_count';
+/** File search: the store, the document indexed, and its size in bytes (never its bytes). */
+export const ATTR_GCP_GEN_AI_FILE_SEARCH_STORE = 'gcp.gen_ai.file_search.store';
+export const ATTR_GCP_GEN_AI_FILE_SEARCH_DOCUMENT = 'gcp.gen_ai.file_search.document';
+export const ATTR_GCP_GEN_AI_FILE_SEARCH_SIZE_BYTES = 'gcp.gen_ai.file_search.size_bytes';
 export const ATTR_GCP_GEN_AI_OPERATION_DONE = 'gcp.gen_ai.operation.done';
 export const ATTR_GCP_GEN_AI_RESPONSE_TOTAL_TOKENS = 'gcp.gen_ai.response.total_tokens';
 export const GCP_GEN_AI_OUTPUT_TYPE_VALUE_VIDEO = 'video';

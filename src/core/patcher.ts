@@ -23,6 +23,7 @@ import type { GenAIModuleLike } from '../internal-types.js';
 import { SURFACES } from '../surfaces/index.js';
 import {
   REACHED_THROUGH,
+  type Reached,
   type AnyFunction,
   type Instrumented,
   type SdkClass,
@@ -48,13 +49,14 @@ export interface PatchTarget extends Instrumented {
 
 type Prototype = Record<string, unknown>;
 const OWNERS = [...new Set(SURFACES.map((s) => s.owner))];
+const HOSTS = [...new Set(Object.values(REACHED_THROUGH).map((r) => r.from))];
 
 /** Patches every copy of the SDK it is given, and restores them all. */
 export class Patcher {
   /** Each loaded copy's prototypes, by exported class. The base class remembers only the last copy it saw. */
   private readonly copies = new Map<Prototype, SdkClass>();
-  /** Each copy's `GoogleGenAI` prototype: its getters reach the classes the SDK does not export. */
-  private readonly clients = new Set<Prototype>();
+  /** Each copy's `GoogleGenAI` and `Live` prototypes: their members reach the classes the SDK does not export. */
+  private readonly hosts = new Map<Prototype, Reached['from']>();
   /** The getters we replaced, to put back. */
   private readonly getters = new Map<Prototype, Map<string, PropertyDescriptor>>();
 
@@ -81,8 +83,10 @@ export class Patcher {
         const proto = ownerPrototype(moduleExports, owner);
         if (proto) this.copies.set(proto, owner);
       }
-      const client = ownerPrototype(moduleExports, 'GoogleGenAI');
-      if (client) this.clients.add(client);
+      for (const from of HOSTS) {
+        const host = ownerPrototype(moduleExports, from);
+        if (host) this.hosts.set(host, from);
+      }
       const models = ownerPrototype(moduleExports, 'Models');
       if (!models || typeof models.generateContentInternal !== 'function') {
         diag.warn(
@@ -94,10 +98,10 @@ export class Patcher {
     for (const [proto, owner] of this.copies) {
       for (const surface of SURFACES) if (surface.owner === owner) this.install(proto, surface);
     }
-    for (const client of this.clients) {
+    for (const [host, from] of this.hosts) {
       for (const owner of OWNERS) {
         const reached = REACHED_THROUGH[owner];
-        if (reached) this.installGetter(client, reached.getter, owner);
+        if (reached?.from === from) this.installReach(host, reached.member, owner);
       }
     }
   }
@@ -106,36 +110,55 @@ export class Patcher {
     for (const [proto, owner] of this.copies) {
       for (const surface of SURFACES) if (surface.owner === owner) this.uninstall(proto, surface);
     }
-    for (const [client, replaced] of this.getters) {
-      for (const [name, descriptor] of replaced) Object.defineProperty(client, name, descriptor);
+    for (const [host, replaced] of this.getters) {
+      for (const [name, descriptor] of replaced) {
+        if (descriptor.get) Object.defineProperty(host, name, descriptor);
+        else delete host[name];
+      }
     }
     this.getters.clear();
   }
 
   /**
-   * Wraps a getter of `GoogleGenAI` that makes an instance of a class the SDK
-   * does not export: the first instance it returns has its prototype patched
-   * (once per prototype). The getter still returns what the SDK's returns.
+   * Catches the instances of a class the SDK does not export as `host`'s
+   * member `name` makes them: a getter (`ai.interactions`) is wrapped, a field
+   * the constructor assigns (`ai.fileSearchStores`) gets an accessor whose
+   * setter stores the value as a plain data property of the instance. The
+   * first instance has its prototype patched (once per prototype); the app
+   * gets the very object the SDK made.
    */
-  private installGetter(client: Prototype, name: string, owner: SdkClass): void {
-    const descriptor = Object.getOwnPropertyDescriptor(client, name);
-    const original = descriptor?.get;
-    if (!descriptor || !original || (original as { [GETTER_WRAPPED]?: true })[GETTER_WRAPPED]) return;
+  private installReach(host: Prototype, name: string, owner: SdkClass): void {
+    const descriptor = Object.getOwnPropertyDescriptor(host, name);
+    const mark = (fn: object) => Object.defineProperty(fn, GETTER_WRAPPED, { value: true });
+    const ours = (fn: unknown) => !!(fn as { [GETTER_WRAPPED]?: true } | undefined)?.[GETTER_WRAPPED];
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const patcher = this;
-    const get = function (this: unknown): unknown {
-      const value: unknown = original.call(this);
-      if (patcher.target.enabled) patcher.reached(value, owner);
-      return value;
-    };
-    Object.defineProperty(get, GETTER_WRAPPED, { value: true });
-    Object.defineProperty(client, name, { ...descriptor, get });
-    let replaced = this.getters.get(client);
-    if (!replaced) this.getters.set(client, (replaced = new Map()));
-    replaced.set(name, descriptor);
+    let replacement: PropertyDescriptor;
+    if (descriptor?.get) {
+      if (ours(descriptor.get)) return;
+      const original = descriptor.get;
+      const get = function (this: unknown): unknown {
+        const value: unknown = original.call(this);
+        if (patcher.target.enabled) patcher.reached(value, owner);
+        return value;
+      };
+      mark(get);
+      replacement = { ...descriptor, get };
+    } else if (!descriptor) {
+      const set = function (this: object, value: unknown): void {
+        Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
+        if (patcher.target.enabled) patcher.reached(value, owner);
+      };
+      mark(set);
+      replacement = { get: () => undefined, set, configurable: true, enumerable: false };
+    } else return;
+    Object.defineProperty(host, name, replacement);
+    let replaced = this.getters.get(host);
+    if (!replaced) this.getters.set(host, (replaced = new Map()));
+    replaced.set(name, descriptor ?? {});
   }
 
-  /** An instance of a class reached through a getter: its prototype is patched like an exported one's. */
+  /** An instance of a class reached through a member: its prototype is patched like an exported one's. */
   private reached(value: unknown, owner: SdkClass): void {
     try {
       const proto = value && typeof value === 'object' ? (Object.getPrototypeOf(value) as Prototype) : undefined;
@@ -164,11 +187,16 @@ export class Patcher {
       Operations: protoOf(client.operations),
       Live: protoOf(client.live),
       GoogleGenAI: protoOf(client),
+      Batches: protoOf(client.batches),
     });
-    // A bridge the client already made (the getter will not run for it again).
+    // What the client already holds (a getter's cached value, a field): its members will not be set again.
     for (const owner of OWNERS) {
       const reached = REACHED_THROUGH[owner];
-      const made = reached ? client[`_${reached.getter}`] : undefined;
+      if (!reached) continue;
+      const host = (reached.from === 'Live' ? client.live : client) as Record<string, unknown> | undefined;
+      if (!host || typeof host !== 'object') continue;
+      const own = Object.getOwnPropertyDescriptor(host, reached.member);
+      const made = own && 'value' in own ? own.value : host[`_${reached.member}`];
       if (made !== undefined) this.reached(made, owner);
     }
     for (const surface of SURFACES) {
@@ -247,7 +275,7 @@ export class Patcher {
 }
 
 /** The prototype of one exported class of a loaded copy (an ESM namespace of a CJS build may carry it under `default`). */
-function ownerPrototype(moduleExports: unknown, owner: SdkClass | 'GoogleGenAI'): Prototype | undefined {
+function ownerPrototype(moduleExports: unknown, owner: SdkClass | Reached['from']): Prototype | undefined {
   type Exports = Record<string, { prototype?: Prototype } | undefined> & { default?: unknown };
   const exports = moduleExports as Exports | undefined;
   if (!exports || (typeof exports !== 'object' && typeof exports !== 'function')) return undefined;

@@ -5,13 +5,16 @@
  */
 import { agentLoop, agentLoopStream } from './agent-loop.js';
 import { agentsCreate, agentsTransport } from './agents.js';
+import { createBatch, createEmbeddingsBatch } from './batches.js';
 import { createCache, deleteCache, updateCache } from './caches.js';
 import { decisionsCreate, decisionsTransport } from './decisions.js';
 import { embeddings } from './embeddings.js';
+import { importFileToFileSearchStore, uploadToFileSearchStore } from './file-search-stores.js';
 import { generateContent, generateContentStream } from './generate-content.js';
 import { editImage, generateImages, recontextImage, segmentImage, upscaleImage } from './images.js';
 import { interactionsCreate, interactionsGet, interactionsTransport } from './interactions.js';
 import { liveConnect, liveToolResponse } from './live.js';
+import { liveMusicConnect } from './live-music.js';
 import type { Surface } from './surface.js';
 import { computeTokens, countTokens } from './token-counting.js';
 import { triggersRun, triggersTransport } from './triggers.js';
@@ -38,6 +41,11 @@ export const SURFACES: readonly Surface[] = [
   deleteCache,
   liveConnect,
   liveToolResponse,
+  liveMusicConnect,
+  createBatch,
+  createEmbeddingsBatch,
+  uploadToFileSearchStore,
+  importFileToFileSearchStore,
   interactionsCreate,
   interactionsGet,
   interactionsTransport,

@@ -2,14 +2,15 @@
  * The Live API surface (`ai.live.connect`): one CLIENT span from connect to
  * close, with an event per completed turn, per tool call the server asks
  * for and per tool response the app sends (`Session.prototype.sendToolResponse`),
- * and the usage the server reports, summed. The websocket URL is never read
+ * and the usage the server reports, summed, with its cost. The websocket URL is never read
  * (the API key travels in it); the app's callbacks are called as they would
  * be, with the same `this`.
  */
 import { context, diag, SpanKind, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { spanName } from '../mapping/attributes.js';
 import type { ModelsLike } from '../internal-types.js';
-import type { Telemetry } from '../core/telemetry.js';
+import type { Settings } from '../core/settings.js';
+import { isVertexAi, type Telemetry } from '../core/telemetry.js';
 import { CallSpan, type TracedCall } from '../core/traced-call.js';
 import { apiKeyOf } from '../mapping/secrets.js';
 import * as sc from '../semconv.js';
@@ -22,17 +23,23 @@ export const liveConnect: Surface = {
   start: (at, self, args) => {
     const params = args[0] as LiveParams | undefined;
     if (!params || typeof params !== 'object') return undefined;
-    const session = new LiveSession(
-      at.telemetry,
-      at,
-      self as ModelsLike,
-      typeof params.model === 'string' ? params.model : undefined
-    );
-    // A copy with our callbacks: the app's own object is left as it is.
-    session.args = [{ ...params, callbacks: session.callbacks(params.callbacks) }, ...args.slice(1)];
-    return session;
+    return startSession(at, self, params, args, sc.OPERATION_LIVE_SESSION);
   },
 };
+
+/** A session's span, and the connect call's arguments with our callbacks in a copy (the app's object is left as it is). */
+export function startSession(
+  at: Instrumented,
+  self: unknown,
+  params: LiveParams,
+  args: unknown[],
+  operation: string
+): LiveSession {
+  const model = typeof params.model === 'string' ? params.model : undefined;
+  const session = new LiveSession(at.telemetry, at, self as ModelsLike, model, operation);
+  session.args = [{ ...params, callbacks: session.callbacks(params.callbacks) }, ...args.slice(1)];
+  return session;
+}
 
 /** `session.sendToolResponse(params)`: an event on the session's span; the SDK's call runs as it is. */
 export const liveToolResponse: Surface = {
@@ -55,7 +62,7 @@ interface Callbacks {
   onclose?: AnyFunction;
 }
 
-interface LiveParams {
+export interface LiveParams {
   model?: unknown;
   callbacks?: Callbacks;
   [key: string]: unknown;
@@ -81,7 +88,11 @@ export class LiveSession implements TracedCall {
   private toolCalls = 0;
   private input = 0;
   private output = 0;
+  /** The usage the server reported, summed by kind: the session's cost. */
+  private readonly usage = { prompt: 0, response: 0, thoughts: 0, cached: 0, toolUse: 0 };
   private usageSeen = false;
+  private readonly settings: Settings;
+  private readonly user: Attributes;
   private error: unknown;
   private ended = false;
 
@@ -89,12 +100,15 @@ export class LiveSession implements TracedCall {
     private readonly telemetry: Telemetry,
     at: Instrumented,
     private readonly client: ModelsLike,
-    model: string | undefined
+    private readonly model: string | undefined,
+    operation: string = sc.OPERATION_LIVE_SESSION
   ) {
-    this.attrs = telemetry.samplingAttributes(sc.OPERATION_LIVE_SESSION, client?.apiClient, model);
+    this.settings = at.settings;
+    this.attrs = telemetry.samplingAttributes(operation, client?.apiClient, model);
     const parent = context.active();
     const user = telemetry.endUser(parent, at.settings);
-    this.span = telemetry.tracer.startSpan(spanName(sc.OPERATION_LIVE_SESSION, model), {
+    this.user = user;
+    this.span = telemetry.tracer.startSpan(spanName(operation, model), {
       kind: SpanKind.CLIENT,
       attributes: Object.keys(user).length > 0 ? { ...this.attrs, ...user } : this.attrs,
     });
@@ -138,8 +152,14 @@ export class LiveSession implements TracedCall {
     const usage = m.usageMetadata;
     if (usage && typeof usage === 'object') {
       this.usageSeen = true;
-      this.input += count(usage.promptTokenCount) + count(usage.toolUsePromptTokenCount);
-      this.output += count(usage.responseTokenCount) + count(usage.thoughtsTokenCount);
+      const u = this.usage;
+      u.prompt += count(usage.promptTokenCount);
+      u.response += count(usage.responseTokenCount);
+      u.thoughts += count(usage.thoughtsTokenCount);
+      u.cached += count(usage.cachedContentTokenCount);
+      u.toolUse += count(usage.toolUsePromptTokenCount);
+      this.input = u.prompt + u.toolUse;
+      this.output = u.response + u.thoughts;
     }
     if (!this.span.isRecording()) return;
     if (m.serverContent?.turnComplete === true) {
@@ -182,6 +202,26 @@ export class LiveSession implements TracedCall {
         attrs[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = this.output;
         this.telemetry.metrics.tokenUsage.record(this.input, sets.input);
         this.telemetry.metrics.tokenUsage.record(this.output, sets.output);
+        // Priced like the model's other calls, from the usage summed over the session.
+        const u = this.usage;
+        const usageMetadata = {
+          promptTokenCount: u.prompt,
+          candidatesTokenCount: u.response,
+          thoughtsTokenCount: u.thoughts,
+          cachedContentTokenCount: u.cached,
+          toolUsePromptTokenCount: u.toolUse,
+        };
+        const cost = this.telemetry.costOf({ usageMetadata }, this.model, isVertexAi(this.attrs), this.settings);
+        if (cost !== undefined) {
+          attrs[sc.ATTR_GEN_AI_COST_USD] = cost;
+          const user = this.user[sc.ATTR_ENDUSER_ID];
+          this.telemetry.metrics.cost.add(
+            cost,
+            sets.countersKey,
+            sets.counters,
+            user === undefined ? '' : String(user)
+          );
+        }
       }
     } catch (err) {
       diag.warn(`${LOG_PREFIX} could not record a Live API session`, err);

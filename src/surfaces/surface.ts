@@ -13,20 +13,41 @@ import type { TracedCall } from '../core/traced-call.js';
 
 /** The exported SDK classes whose prototypes carry what we hook. */
 export type SdkClass =
-  'Models' | 'Caches' | 'Operations' | 'Live' | 'Session' | 'Interactions' | 'Agents' | 'Triggers' | 'Decisions';
+  | 'Models'
+  | 'Caches'
+  | 'Operations'
+  | 'Live'
+  | 'Session'
+  | 'Batches'
+  | 'Interactions'
+  | 'Agents'
+  | 'Triggers'
+  | 'Decisions'
+  | 'FileSearchStores'
+  | 'LiveMusic';
 
 /**
- * Classes the SDK does not export, by the getter of `GoogleGenAI` that makes
- * their instances, and a method of their own that tells the class we know:
- * the prototype is patched when the getter first returns one. The
- * bridges to the generated client (2.x and 3.x) have `getClient`; 1.x's interactions getter
- * returns an earlier, experimental client of another shape, left alone.
+ * Classes the SDK does not export, by the exported class whose instances
+ * hold one (`from`), the member that holds it (a getter that makes it, or a
+ * field its constructor assigns), and a method of their own that tells the
+ * class we know: the prototype is patched when the first instance appears.
+ * The bridges to the generated client (2.x and 3.x) have `getClient`; 1.x's
+ * `interactions` getter returns an earlier, experimental client of another
+ * shape, left alone.
  */
-export const REACHED_THROUGH: Readonly<Partial<Record<SdkClass, { getter: string; has: string }>>> = {
-  Interactions: { getter: 'interactions', has: 'getClient' },
-  Agents: { getter: 'agents', has: 'getClient' },
-  Triggers: { getter: 'triggers', has: 'getClient' },
-  Decisions: { getter: 'decisions', has: 'getClient' },
+export interface Reached {
+  readonly from: 'GoogleGenAI' | 'Live';
+  readonly member: string;
+  readonly has: string;
+}
+
+export const REACHED_THROUGH: Readonly<Partial<Record<SdkClass, Reached>>> = {
+  Interactions: { from: 'GoogleGenAI', member: 'interactions', has: 'getClient' },
+  Agents: { from: 'GoogleGenAI', member: 'agents', has: 'getClient' },
+  Triggers: { from: 'GoogleGenAI', member: 'triggers', has: 'getClient' },
+  Decisions: { from: 'GoogleGenAI', member: 'decisions', has: 'getClient' },
+  FileSearchStores: { from: 'GoogleGenAI', member: 'fileSearchStores', has: 'uploadToFileSearchStoreInternal' },
+  LiveMusic: { from: 'Live', member: 'music', has: 'connect' },
 };
 
 /** What a surface reads when the app calls it: the instance's telemetry and the settings of the moment. */

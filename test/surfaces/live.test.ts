@@ -5,7 +5,7 @@
  * callbacks get the same messages; the API key (in the websocket URL) is
  * nowhere in what we record.
  */
-import { collectMetrics } from '../utils/metrics';
+import { collectMetrics, usd } from '../utils/metrics';
 import { finishedSpans, instrumentation, resetInstrumentation } from '../utils/otel';
 import * as assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -169,6 +169,39 @@ describe(`Live API sessions (@google/genai ${SDK_MAJOR}.x)`, function () {
     // The key went to the server in the URL; none of it in the span.
     assert.ok(server.urls.some((u) => u.includes(TEST_API_KEY)));
     assert.equal(JSON.stringify({ a: span.attributes, e: span.events }).includes(TEST_API_KEY), false);
+  });
+
+  it("cost from the usage summed over the session, at the model's prices (none built in for Live models)", async () => {
+    instrumentation.setConfig({ prices: { 'gemini-live-2.5-flash': { input: 1, output: 2 } } });
+    await collectMetrics();
+    await conversation();
+    const [span] = finishedSpans();
+    // 14 input and 10 output tokens over two turns.
+    const cost = (14 * 1 + 10 * 2) / 1e6;
+    assert.equal(span.attributes['gen_ai.cost.usd'], cost);
+    const m = await collectMetrics();
+    assert.equal(m['gen_ai.client.cost'].points[0].value, usd(cost));
+    instrumentation.setConfig({});
+  });
+
+  it('live.music.connect: a live_music_session span from connect to close', async () => {
+    const ai = new genai.GoogleGenAI({ apiKey: TEST_API_KEY, httpOptions: { baseUrl: server.url } });
+    const music = (ai.live as unknown as { music?: { connect(p: unknown): Promise<{ close(): void }> } }).music;
+    if (!music) return; // Not in this SDK version.
+    let closed: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (closed = resolve));
+    const session = await music.connect({
+      model: 'models/lyria-realtime-exp',
+      callbacks: { onmessage: () => undefined, onclose: () => closed() },
+    });
+    session.close();
+    await done;
+    const spans = finishedSpans();
+    assert.deepEqual(
+      spans.map((s) => [s.name, s.kind, s.attributes['gen_ai.operation.name']]),
+      [['live_music_session models/lyria-realtime-exp', SpanKind.CLIENT, 'live_music_session']]
+    );
+    assert.equal(JSON.stringify(spans[0].attributes).includes(TEST_API_KEY), false);
   });
 
   // 1.x and 2.x never settle connect() when the socket cannot open: 3.x rejects.

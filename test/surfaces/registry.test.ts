@@ -18,7 +18,8 @@ const exported = genai as unknown as Record<string, { prototype: object } | unde
 function prototypeOf(owner: SdkClass): object | undefined {
   const reached = REACHED_THROUGH[owner];
   if (!reached) return exported[owner]?.prototype;
-  const made = (new genai.GoogleGenAI({ apiKey: TEST_API_KEY }) as unknown as Record<string, unknown>)[reached.getter];
+  const client = new genai.GoogleGenAI({ apiKey: TEST_API_KEY }) as unknown as Record<string, Record<string, unknown>>;
+  const made = (reached.from === 'Live' ? client.live : client)[reached.member];
   const proto = made && typeof made === 'object' ? Object.getPrototypeOf(made) : undefined;
   // Another class of that name (1.x's earlier Interactions client) is not ours to patch.
   return proto && Object.prototype.hasOwnProperty.call(proto, reached.has) ? proto : undefined;

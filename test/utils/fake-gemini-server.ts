@@ -27,6 +27,8 @@ export interface FakeReply {
   rawBody?: string;
   /** SSE events: objects are sent as JSON, `{ raw }` as the literal data line (to send a malformed chunk). */
   chunks?: unknown[];
+  /** Response headers beside the content type (an upload session's URL, its status). */
+  headers?: Record<string, string>;
   /** Wait before answering at all (headers included). */
   delayMs?: number;
   /** Wait before each chunk, after the headers went out. */
@@ -258,7 +260,7 @@ export function startFakeGemini(handler?: FakeHandler, host = '127.0.0.1'): Prom
           sendChunks(res, reply);
           return;
         }
-        res.writeHead(reply.status ?? 200, { 'content-type': 'application/json; charset=UTF-8' });
+        res.writeHead(reply.status ?? 200, { 'content-type': 'application/json; charset=UTF-8', ...reply.headers });
         res.end(reply.rawBody ?? JSON.stringify(reply.body ?? {}));
       };
       if (reply.delayMs) setTimeout(send, reply.delayMs);
