@@ -3,7 +3,7 @@ import { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { Patcher, type PatchTarget } from './core/patcher.js';
 import { resolveSettings, type Settings } from './core/settings.js';
 import { Telemetry } from './core/telemetry.js';
-import type { AnyFunction } from './surfaces/surface.js';
+import type { AnyFunction, SdkClass } from './surfaces/surface.js';
 import type { GeminiInstrumentationConfig } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
@@ -69,6 +69,14 @@ export class GeminiInstrumentation extends InstrumentationBase<GeminiInstrumenta
 
   unwrap(target: object, name: string): void {
     this._unwrap(target, name as never);
+  }
+
+  /**
+   * @internal An SDK object whose class we learn of only when it appears (a
+   * Live session of a bundled copy): its prototype is patched.
+   */
+  adopt(value: unknown, owner: SdkClass): void {
+    this._patcher.adopt(value, owner);
   }
 
   override setTracerProvider(tracerProvider: TracerProvider): void {

@@ -158,12 +158,18 @@ export class Patcher {
     replaced.set(name, descriptor ?? {});
   }
 
+  /** An SDK object of a class we had not seen (a Live session of a bundled copy): its prototype is patched. */
+  adopt(value: unknown, owner: SdkClass): void {
+    if (this.target.enabled) this.reached(value, owner);
+  }
+
   /** An instance of a class reached through a member: its prototype is patched like an exported one's. */
   private reached(value: unknown, owner: SdkClass): void {
     try {
       const proto = value && typeof value === 'object' ? (Object.getPrototypeOf(value) as Prototype) : undefined;
       if (!proto || this.copies.has(proto)) return;
-      if (!Object.prototype.hasOwnProperty.call(proto, REACHED_THROUGH[owner]!.has)) return;
+      const has = REACHED_THROUGH[owner]?.has;
+      if (has && !Object.prototype.hasOwnProperty.call(proto, has)) return;
       this.copies.set(proto, owner);
       for (const surface of SURFACES) if (surface.owner === owner) this.install(proto, surface);
     } catch (err) {

@@ -98,7 +98,7 @@ export class LiveSession implements TracedCall {
 
   constructor(
     private readonly telemetry: Telemetry,
-    at: Instrumented,
+    private readonly at: Instrumented,
     private readonly client: ModelsLike,
     private readonly model: string | undefined,
     operation: string = sc.OPERATION_LIVE_SESSION
@@ -118,7 +118,10 @@ export class LiveSession implements TracedCall {
 
   /** connect() resolved to the session: its span goes on until the socket closes. */
   succeeded(session: unknown): void {
-    if (session && typeof session === 'object') this.telemetry.liveSessions.set(session, this);
+    if (!session || typeof session !== 'object') return;
+    this.telemetry.liveSessions.set(session, this);
+    // A copy instrument() was given has its Session class patched here: the SDK exports it, the client does not hold one.
+    this.at.adopt?.(session, 'Session');
   }
 
   /** connect() threw or rejected. */

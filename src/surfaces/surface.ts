@@ -54,6 +54,8 @@ export const REACHED_THROUGH: Readonly<Partial<Record<SdkClass, Reached>>> = {
 export interface Instrumented {
   readonly telemetry: Telemetry;
   readonly settings: Settings;
+  /** Patches the class of an SDK object that appears only at run time (a bundled copy's Live session). */
+  adopt?(value: unknown, owner: SdkClass): void;
 }
 
 export type AnyFunction = (...args: unknown[]) => unknown;

@@ -6,21 +6,9 @@
  */
 import { finishedSpans, instrumentation, resetInstrumentation } from '../utils/otel';
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
 import { isWrapped } from '@opentelemetry/instrumentation';
-import { SDK_DIR, SDK_MAJOR, TEST_API_KEY, type GenAI } from '../utils/genai';
+import { loadBundled, SDK_MAJOR, TEST_API_KEY, type GenAI } from '../utils/genai';
 import { withFakeGemini } from '../utils/with-fake-gemini';
-
-/** A fresh copy of the SDK's CJS bundle outside node_modules: what a bundled app runs. */
-function loadBundled(name: string): GenAI {
-  const dir = path.join(SDK_DIR, 'apps');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${name}.cjs`);
-  copyFileSync(path.join(SDK_DIR, 'node_modules', '@google', 'genai', 'dist', 'node', 'index.cjs'), file);
-  return createRequire(file)(file) as GenAI;
-}
 
 const internal = (genai: GenAI) =>
   (genai.Models.prototype as unknown as Record<string, unknown>).generateContentInternal;

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { loadGenAI, SDK_DIR, SDK_MAJOR, TEST_API_KEY } from '../utils/genai';
+import { loadBundled, loadGenAI, SDK_DIR, SDK_MAJOR, TEST_API_KEY } from '../utils/genai';
 
 const genai = loadGenAI();
 // The websocket library the SDK itself depends on.
@@ -202,6 +202,38 @@ describe(`Live API sessions (@google/genai ${SDK_MAJOR}.x)`, function () {
       [['live_music_session models/lyria-realtime-exp', SpanKind.CLIENT, 'live_music_session']]
     );
     assert.equal(JSON.stringify(spans[0].attributes).includes(TEST_API_KEY), false);
+  });
+
+  it('instrument(client) on a bundled copy: its Live sessions are traced, tool responses included', async () => {
+    const bundled = loadBundled('bundle-live');
+    const ai = new bundled.GoogleGenAI({ apiKey: TEST_API_KEY, httpOptions: { baseUrl: server.url } });
+    assert.equal(instrumentation.instrument(ai), true);
+    let resolveDone: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    let turns = 0;
+    const session = await ai.live.connect({
+      model: 'gemini-live-2.5-flash',
+      callbacks: {
+        onmessage: (m: { toolCall?: unknown; serverContent?: { turnComplete?: boolean } }) => {
+          if (m.toolCall)
+            void sessionReady.then((s) =>
+              s.sendToolResponse({ functionResponses: [{ id: 'c1', name: 'lookup', response: { r: 1 } }] })
+            );
+          if (m.serverContent?.turnComplete && ++turns === 2) resolveDone();
+        },
+      },
+    });
+    const sessionReady = Promise.resolve(session);
+    session.sendClientContent({ turns: 'Hi there', turnComplete: true });
+    await done;
+    session.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const [span] = finishedSpans();
+    assert.equal(span?.name, 'live_session gemini-live-2.5-flash');
+    assert.deepEqual(
+      span.events.map((e) => e.name),
+      ['gcp.gen_ai.live.turn', 'gcp.gen_ai.live.tool_call', 'gcp.gen_ai.live.tool_response', 'gcp.gen_ai.live.turn']
+    );
   });
 
   // 1.x and 2.x never settle connect() when the socket cannot open: 3.x rejects.

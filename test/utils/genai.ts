@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { REPO_ROOT } from './paths';
 
 export const SDK_MAJOR = process.env.GENAI_SDK_MAJOR ?? '3';
@@ -31,4 +31,13 @@ export const API_VERSION = Number(SDK_MAJOR) >= 3 ? 'v1' : 'v1beta';
  */
 export function plain(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (k, v) => (k === 'sdkHttpResponse' ? undefined : v)));
+}
+
+/** A fresh copy of the SDK's CJS bundle outside node_modules: what a bundled app runs (module hooks never see it). */
+export function loadBundled(name: string): GenAI {
+  const dir = path.join(SDK_DIR, 'apps');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.cjs`);
+  copyFileSync(path.join(SDK_DIR, 'node_modules', '@google', 'genai', 'dist', 'node', 'index.cjs'), file);
+  return createRequire(file)(file) as GenAI;
 }
