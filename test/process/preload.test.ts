@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { SDK_VERSION } from '../utils/genai';
+import { SDK_MAJOR, SDK_VERSION } from '../utils/genai';
 import {
   APPS_DIR,
   appResult,
@@ -67,6 +67,42 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
     for (const r of receiver.received) {
       assert.equal(r.body.includes(API_KEY), false, `API key in ${r.path}`);
     }
+  }
+
+  // The Interactions API (2.x and 3.x), CJS under --require and ESM under --import.
+  for (const [app, preload] of [
+    ['interactions.cjs', '--require'],
+    ['interactions.mjs', '--import'],
+  ] as Array<[string, Preload]>) {
+    (SDK_MAJOR === '1' ? it.skip : it)(
+      `${app} with ${preload}: the Interactions API, a span per round trip, same output`,
+      async () => {
+        const bare = await runApp(app, 'none', env('http/json'));
+        assert.equal(bare.code, 0, bare.stderr);
+        const traced = await runApp(app, preload, env('http/json'));
+        assert.equal(traced.code, 0, traced.stderr);
+        const strip = (r: unknown) => JSON.parse(JSON.stringify(r).replace(/int-\d+/g, 'ID'));
+        assert.deepEqual(strip(appResult(traced)), strip(appResult(bare)));
+        const spans = receiver.spans();
+        assert.deepEqual(
+          spans.map((s) => [
+            s.name,
+            s.kind,
+            s.attributes['gen_ai.operation.name'],
+            s.attributes['gcp.gen_ai.stream.outcome'],
+          ]),
+          [
+            ['generate_content gemini-2.5-flash', 3, 'generate_content', undefined],
+            ['generate_content gemini-2.5-flash', 3, 'generate_content', 'completed'],
+            ['invoke_agent deep-research-pro-preview-12-2025', 3, 'invoke_agent', undefined],
+            ['fetch_response', 3, 'fetch_response', undefined],
+          ]
+        );
+        assert.equal(spans[0].attributes['gen_ai.usage.input_tokens'], 8);
+        assert.equal(spans[1].attributes['gen_ai.response.chunk_count'], 7);
+        assertNoKeyLeaves();
+      }
+    );
   }
 
   const matrix: Array<[string, Preload, string, string]> = [
