@@ -16,11 +16,11 @@ const BYTES = 'the secret document body 6d2f';
 
 describe(`file search stores (@google/genai ${SDK_MAJOR}.x)`, function () {
   this.timeout(20000);
-  let suite: FakeGeminiSuite | undefined;
+  const server: FakeGeminiSuite = withFakeGemini((req) => reply(req));
   // The upload protocol: a start request answered with the session's URL, then the bytes, finalized.
   const reply = (req: FakeRequest): FakeReply | undefined => {
     if (req.path.includes(':uploadToFileSearchStore')) {
-      return { headers: { 'x-goog-upload-url': `${suite!.url}/upload-session/1` }, body: {} };
+      return { headers: { 'x-goog-upload-url': `${server.url}/upload-session/1` }, body: {} };
     }
     if (req.path.startsWith('/upload-session/1')) {
       return {
@@ -37,8 +37,6 @@ describe(`file search stores (@google/genai ${SDK_MAJOR}.x)`, function () {
     }
     return undefined;
   };
-  const server = withFakeGemini(reply);
-  suite = server;
   beforeEach(() => resetInstrumentation());
   const base = (operation: string) => ({
     'gen_ai.operation.name': operation,

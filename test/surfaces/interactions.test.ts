@@ -368,6 +368,39 @@ const COST = (8 * 0.3 + 17 * 2.5) / 1e6;
     ]);
   });
 
+  // 3.x continues an interaction the server cut at its per-request limit (`automatic_continuation`).
+  (SDK_MAJOR === '3' ? it : it.skip)(
+    'a continued interaction: a span per request; the last carries the usage the SDK summed, so the spans sum to it',
+    async () => {
+      const hop = (id: string, status: string, text: string, extra: object) => ({
+        ...completedInteraction(MODEL, id, text),
+        status,
+        ...extra,
+      });
+      server.reply = (req) => {
+        if (req.action !== 'interactions.create') return undefined;
+        const continued = (req.body as { continuation_token?: string }).continuation_token;
+        return continued
+          ? { body: hop('int-b', 'completed', 'Part two.', {}) }
+          : { body: hop('int-a', 'requires_continuation', 'Part one.', { continuation_token: 'tok-1' }) };
+      };
+      const before = server.requests.length;
+      const result = (await client().interactions.create({ model: MODEL, input: 'A long answer.' })) as {
+        usage?: { total_input_tokens?: number };
+      };
+      assert.equal(server.requests.slice(before).filter((r) => r.action === 'interactions.create').length, 2);
+      const spans = finishedSpans();
+      assert.equal(spans.length, 2);
+      assert.equal(spans[0].attributes['gen_ai.usage.input_tokens'], undefined);
+      const summed = result.usage?.total_input_tokens;
+      assert.equal(spans[1].attributes['gen_ai.usage.input_tokens'], summed);
+      assert.equal(spans[1].attributes['gen_ai.response.status'], 'completed');
+      assert.ok(
+        spans[0].endTime[0] * 1e9 + spans[0].endTime[1] <= spans[1].startTime[0] * 1e9 + spans[1].startTime[1] + 1e6
+      );
+    }
+  );
+
   it('disabled: no span, and the app gets the same', async () => {
     instrumentation.disable();
     await client().interactions.create({ model: MODEL, input: 'Hello' });
