@@ -26,8 +26,18 @@ async function main(): Promise<void> {
   const { GoogleGenAI } = require('@google/genai') as typeof import('@google/genai');
   const realKey = process.env.GEMINI_API_KEY;
   let fake: FakeGemini | undefined;
+  const RESEARCH_AGENT = 'deep-research-pro-preview-12-2025';
+  let polls = 0;
   if (!realKey) {
     fake = await startFakeGemini((req) => {
+      // A managed agent's background run: in progress when started and at the first poll, then done.
+      if (req.action === 'interactions.create' && (req.body as { agent?: unknown }).agent) {
+        return { body: { id: 'int-research-1', agent: RESEARCH_AGENT, status: 'in_progress' } };
+      }
+      if (req.action === 'interactions.get') {
+        const done = ++polls > 1;
+        return { body: { id: 'int-research-1', agent: RESEARCH_AGENT, status: done ? 'completed' : 'in_progress' } };
+      }
       if (req.model === 'gemini-overloaded') {
         return {
           status: 503,
@@ -102,7 +112,33 @@ async function main(): Promise<void> {
     console.log(`generateContent with a tool -> ${JSON.stringify(answer.text)}`);
     request.end();
   });
+  await tracer.startActiveSpan('POST /api/conversation', { kind: SpanKind.SERVER }, async (request) => {
+    // The Interactions API: the server keeps the conversation; a turn names the one before it.
+    const first = await ai.interactions.create({ model, input: 'Name a planet.' });
+    const next = await ai.interactions.create({
+      model,
+      input: 'And one of its moons?',
+      previous_interaction_id: first.id,
+    });
+    console.log(`interactions.create x2 -> ${JSON.stringify(next.output_text)}`);
+    request.end();
+  });
   if (fake) {
+    // A managed agent run in the background, polled until done (loopback only: a real run takes minutes and is billed).
+    await tracer.startActiveSpan('POST /api/research', { kind: SpanKind.SERVER }, async (request) => {
+      const run = await ai.interactions.create({
+        agent: RESEARCH_AGENT,
+        input: 'The history of the telescope.',
+        background: true,
+      });
+      let status = run.status;
+      while (status !== 'completed') {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        status = (await ai.interactions.get(run.id)).status;
+      }
+      console.log(`interactions.create (agent, background) + get until done -> ${status}`);
+      request.end();
+    });
     await tracer.startActiveSpan('POST /api/ask (busy model)', { kind: SpanKind.SERVER }, async (request) => {
       await ai.models
         .generateContent({ model: 'gemini-overloaded', contents: 'Hello?' })

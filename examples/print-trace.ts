@@ -8,6 +8,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 const KEY_ATTRIBUTES: Array<[string, string]> = [
   ['gen_ai.provider.name', 'provider'],
   ['gen_ai.request.model', 'model'],
+  ['gen_ai.agent.name', 'agent'],
   ['gen_ai.response.model', 'response.model'],
   ['gen_ai.usage.input_tokens', 'in'],
   ['gen_ai.usage.output_tokens', 'out'],
@@ -16,6 +17,7 @@ const KEY_ATTRIBUTES: Array<[string, string]> = [
   ['gen_ai.response.chunk_count', 'chunks'],
   ['gen_ai.response.time_to_first_chunk', 'ttfc'],
   ['gcp.gen_ai.stream.outcome', 'stream'],
+  ['gen_ai.response.status', 'response.status'],
   ['gcp.gen_ai.agent.inference_calls', 'round_trips'],
   ['gcp.gen_ai.agent.tool_calls', 'tool_calls'],
   ['gcp.gen_ai.agent.max_remote_calls_reached', 'max_calls_reached'],

@@ -12,7 +12,7 @@ import { REPO_ROOT } from '../utils/paths';
 // The demo uses the project's own @google/genai (3.x): one pass is enough.
 if (SDK_MAJOR === '3')
   describe('demo (npm start)', () => {
-    it('prints the trace tree of a plain call, a chat, streams, a function-calling loop and a failed call', () => {
+    it('prints the trace tree of a plain call, a chat, streams, a function-calling loop, interactions, an agent run and a failed call', () => {
       const out = execFileSync(process.execPath, [path.join(REPO_ROOT, 'build', 'examples', 'demo.js')], {
         cwd: REPO_ROOT,
         env: childEnv({}),
@@ -42,6 +42,13 @@ if (SDK_MAJOR === '3')
         '   ├─ generate_content gemini-2.5-flash [CLIENT]',
         '   ├─ execute_tool get_weather [INTERNAL]',
         '   └─ generate_content gemini-2.5-flash [CLIENT]',
+        'POST /api/conversation [SERVER]',
+        '├─ generate_content gemini-2.5-flash [CLIENT]',
+        '└─ generate_content gemini-2.5-flash [CLIENT]',
+        'POST /api/research [SERVER]',
+        '├─ invoke_agent deep-research-pro-preview-12-2025 [CLIENT]',
+        '├─ fetch_response [CLIENT]',
+        '└─ fetch_response [CLIENT]',
         'POST /api/ask (busy model) [SERVER]',
         '└─ generate_content gemini-overloaded [CLIENT]',
       ]);
@@ -58,6 +65,11 @@ if (SDK_MAJOR === '3')
         tree,
         /└─ agent\.run \[INTERNAL\].* in=16 out=34 reasoning=24 round_trips=2 tool_calls=1 max_calls_reached=false cost=\$0\.000090/
       );
+      assert.match(
+        tree,
+        /├─ invoke_agent deep-research-pro-preview-12-2025 \[CLIENT\].* agent=deep-research-pro-preview-12-2025 response\.status=in_progress/
+      );
+      assert.match(tree, /└─ fetch_response \[CLIENT\].* response\.status=completed/);
       assert.match(
         tree,
         /generate_content gemini-overloaded \[CLIENT\]\s+[\d.]+ ms {2}provider=gcp\.gemini model=gemini-overloaded error\.type=503 status=ERROR/
