@@ -105,22 +105,27 @@ export class BridgeCall implements TracedCall {
       this.endPending();
       trip = context.with(this.parent, () => this.startRoundTrip());
     } catch (err) {
-      diag.warn(`${LOG_PREFIX} could not start an interaction round trip`, err);
+      diag.warn(`${LOG_PREFIX} could not start a round trip of the generated client`, err);
     }
     if (!trip) return fetcher.call(self, request);
     const t = trip;
-    return context
-      .with(t.context, () => fetcher.call(self, request))
-      .then(
-        (response) => {
-          quietly('follow an interaction response', () => this.answered(t, response));
-          return response;
-        },
-        (error: unknown) => {
-          quietly('end an interaction round trip', () => t.failed(error));
-          throw error;
-        }
-      );
+    let sent: Promise<Response>;
+    try {
+      sent = context.with(t.context, () => fetcher.call(self, request));
+    } catch (err) {
+      quietly('end an interaction round trip', () => t.failed(err));
+      throw err;
+    }
+    return sent.then(
+      (response) => {
+        quietly('follow an interaction response', () => this.answered(t, response));
+        return response;
+      },
+      (error: unknown) => {
+        quietly('end an interaction round trip', () => t.failed(error));
+        throw error;
+      }
+    );
   }
 
   private startRoundTrip(): RoundTrip {
@@ -201,17 +206,18 @@ export class BridgeCall implements TracedCall {
     this.pending = undefined;
     // A stream's round trip ends with its body.
     if (!p || this.stream) return;
-    if (this.spec.result) {
-      const { response, attributes } = this.spec.result(value);
-      p.trip.end(response, undefined, attributes);
-      return;
-    }
-    const status = interactionStatus(value);
-    p.trip.end(
-      interactionAsResponse(value, this.spec.usage),
-      undefined,
-      status ? { [sc.ATTR_GEN_AI_RESPONSE_STATUS]: status } : undefined
-    );
+    let response: GenerateContentResponseLike | undefined;
+    let attributes: Attributes | undefined;
+    // What we cannot read leaves the span without it: the span still ends.
+    quietly('read a response of the generated client', () => {
+      if (this.spec.result) ({ response, attributes } = this.spec.result(value));
+      else {
+        const status = interactionStatus(value);
+        response = interactionAsResponse(value, this.spec.usage);
+        if (status) attributes = { [sc.ATTR_GEN_AI_RESPONSE_STATUS]: status };
+      }
+    });
+    p.trip.end(response, undefined, attributes);
   }
 }
 
@@ -350,10 +356,14 @@ class InteractionEvents implements StreamSink {
     if (ttfc !== undefined) attrs[sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc;
     if (this.status) attrs[sc.ATTR_GEN_AI_RESPONSE_STATUS] = this.status;
     const failure = this.failure ?? (outcome === sc.STREAM_OUTCOME_FAILED ? { error } : undefined);
-    const interaction =
-      this.steps && !Array.isArray(this.interaction?.steps)
-        ? { ...this.interaction, steps: this.steps.filter(Boolean) }
-        : this.interaction;
-    this.trip.end(interactionAsResponse(interaction, this.usage), failure, attrs, ttfc, endedAt || undefined);
+    let response: GenerateContentResponseLike | undefined;
+    quietly('read a streamed interaction', () => {
+      const interaction =
+        this.steps && !Array.isArray(this.interaction?.steps)
+          ? { ...this.interaction, steps: this.steps.filter(Boolean) }
+          : this.interaction;
+      response = interactionAsResponse(interaction, this.usage);
+    });
+    this.trip.end(response, failure, attrs, ttfc, endedAt || undefined);
   }
 }

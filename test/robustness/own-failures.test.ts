@@ -17,12 +17,15 @@ import * as content from '../../src/mapping/content';
 import * as cost from '../../src/mapping/cost';
 import * as enduser from '../../src/mapping/enduser';
 import { FunctionCallLinks } from '../../src/core/links';
+import * as interactions from '../../src/mapping/interactions';
 import { plain, SDK_MAJOR } from '../utils/genai';
 import { withFakeGemini } from '../utils/with-fake-gemini';
-import type { FakeRequest, FakeReply } from '../utils/fake-gemini-server';
+import { completedInteraction, interactionEvents, type FakeRequest, type FakeReply } from '../utils/fake-gemini-server';
 
 const MODEL = 'gemini-2.5-flash';
 const STREAM_CHUNKS = 30;
+/** 1.x has an earlier Interactions client, not traced. */
+const HAS_INTERACTIONS = SDK_MAJOR !== '1';
 
 type Module = Record<string, unknown>;
 /** What we break: a module's export, or a method on a class's prototype. */
@@ -50,6 +53,17 @@ const TARGETS: Array<[string, Module, string]> = [
   ['StreamedResponse.prototype', StreamedResponse.prototype as unknown as Module, 'asResponse'],
   ['FunctionCallLinks.prototype', FunctionCallLinks.prototype as unknown as Module, 'asked'],
   ['FunctionCallLinks.prototype', FunctionCallLinks.prototype as unknown as Module, 'answered'],
+  // The Interactions API (2.x and 3.x).
+  ...(HAS_INTERACTIONS
+    ? [
+        'interactionParams',
+        'interactionRequestAttributes',
+        'interactionAgent',
+        'interactionAsResponse',
+        'interactionStatus',
+        'fetchAttributes',
+      ].map((name): [string, Module, string] => ['interactions', interactions as unknown as Module, name])
+    : []),
 ];
 
 class CountingProcessor implements SpanProcessor {
@@ -77,6 +91,12 @@ function chunk(i: number, last: boolean) {
 }
 
 function reply(req: FakeRequest): FakeReply {
+  if (req.action.startsWith('interactions.')) {
+    // Fixed ids, so that the bare and the traced runs get the same.
+    const streamed = (req.body as { stream?: boolean } | undefined)?.stream === true || /stream=true/.test(req.path);
+    const interaction = completedInteraction(MODEL, req.interactionId ?? 'int-fixed');
+    return streamed ? { chunks: interactionEvents(interaction) } : { body: interaction };
+  }
   const body = req.body as { contents?: Array<{ parts?: Array<{ text?: string; functionResponse?: unknown }> }> };
   const lastParts = body.contents?.[body.contents.length - 1]?.parts ?? [];
   const prompt = lastParts[0]?.text ?? '';
@@ -162,6 +182,16 @@ describe(`our own failures are contained (@google/genai ${SDK_MAJOR}.x)`, functi
         })
       )
     );
+    if (HAS_INTERACTIONS) {
+      out.push(await settle(ai.interactions.create({ model: MODEL, input: 'hello', system_instruction: 'be brief' })));
+      const events: unknown[] = [];
+      for await (const e of await ai.interactions.create({ model: MODEL, input: 'stream', stream: true })) {
+        events.push(plain(e));
+      }
+      out.push(events);
+      out.push(await settle(ai.interactions.create({ agent: 'deep-research', input: 'x', background: true })));
+      out.push(await settle(ai.interactions.get('int-fixed', { last_event_id: 'evt-1' })));
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
     return out;
   };
@@ -233,8 +263,8 @@ describe(`our own failures are contained (@google/genai ${SDK_MAJOR}.x)`, functi
         messages.every((m) => m.startsWith('opentelemetry-instrumentation-google-genai:')),
         messages.join('\n')
       );
-      // At most a few per call: never one per stream chunk.
-      assert.ok(messages.length <= 12, `${messages.length} messages:\n${messages.join('\n')}`);
+      // At most a few per call (the scenario makes nine): never one per stream chunk.
+      assert.ok(messages.length <= 24, `${messages.length} messages:\n${messages.join('\n')}`);
     });
   }
 });

@@ -401,6 +401,42 @@ const COST = (8 * 0.3 + 17 * 2.5) / 1e6;
     }
   );
 
+  it('a stream with a malformed event: the app gets what the SDK gives it, the span ends once', async () => {
+    const events = interactionEvents(completedInteraction(MODEL, 'int-9'));
+    const replies = () => {
+      server.reply = () => ({ chunks: [events[0], { raw: '{not json' }, ...events.slice(1)] });
+    };
+    await sameAsBare(
+      async () => read(await client().interactions.create({ model: MODEL, input: 'x', stream: true })),
+      replies
+    );
+    const spans = finishedSpans();
+    assert.equal(spans.length, 1);
+    assert.equal(instrumentation.telemetry.streams.size, 0);
+  });
+
+  it('a stream with an error event: a failed span with its code, the app gets what the SDK gives it', async () => {
+    const events = interactionEvents(completedInteraction(MODEL, 'int-10'));
+    const replies = () => {
+      server.reply = () => ({
+        chunks: [
+          events[0],
+          { event_type: 'error', event_id: 'evt-2', error: { code: 500, message: 'Internal error' } },
+          { raw: '[DONE]' },
+        ],
+      });
+    };
+    await sameAsBare(
+      async () => read(await client().interactions.create({ model: MODEL, input: 'x', stream: true })),
+      replies
+    );
+    const [span] = finishedSpans();
+    assert.equal(span.status.code, SpanStatusCode.ERROR);
+    assert.equal(span.attributes['error.type'], '500');
+    assert.equal(span.attributes['gcp.gen_ai.stream.outcome'], 'failed');
+    assert.equal(span.attributes['gen_ai.response.id'], 'int-10');
+  });
+
   it('disabled: no span, and the app gets the same', async () => {
     instrumentation.disable();
     await client().interactions.create({ model: MODEL, input: 'Hello' });
