@@ -28,6 +28,7 @@ export const OPERATION_GET_OPERATION = 'get_operation';
 export const OPERATION_LIVE_SESSION = 'live_session';
 export const OPERATION_LIVE_MUSIC_SESSION = 'live_music_session';
 export const OPERATION_CREATE_BATCH = 'create_batch';
+export const OPERATION_CREATE_TUNING_JOB = 'create_tuning_job';
 export const OPERATION_UPLOAD_FILE_SEARCH_DOCUMENT = 'upload_file_search_document';
 export const OPERATION_IMPORT_FILE_SEARCH_DOCUMENT = 'import_file_search_document';
 export const OPERATION_UPDATE_CACHE = 'update_cache';
@@ -93,6 +94,10 @@ export const ATTR_GCP_GEN_AI_OPERATION_ID = 'gcp.gen_ai.operation.id';
 export const ATTR_GCP_GEN_AI_BATCH_ID = 'gcp.gen_ai.batch.id';
 export const ATTR_GCP_GEN_AI_BATCH_STATE = 'gcp.gen_ai.batch.state';
 export const ATTR_GCP_GEN_AI_BATCH_REQUEST_COUNT = 'gcp.gen_ai.batch.request_count';
+/** Tuning: the job (or the tuned model it makes), its state when created, and the examples sent inline. */
+export const ATTR_GCP_GEN_AI_TUNING_JOB = 'gcp.gen_ai.tuning.job';
+export const ATTR_GCP_GEN_AI_TUNING_STATE = 'gcp.gen_ai.tuning.state';
+export const ATTR_GCP_GEN_AI_TUNING_EXAMPLE_COUNT = 'gcp.gen_ai.tuning.example_count';
 /** File search: the store, the document indexed, and its size in bytes (never its bytes). */
 export const ATTR_GCP_GEN_AI_FILE_SEARCH_STORE = 'gcp.gen_ai.file_search.store';
 export const ATTR_GCP_GEN_AI_FILE_SEARCH_DOCUMENT = 'gcp.gen_ai.file_search.document';

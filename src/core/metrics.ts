@@ -171,6 +171,8 @@ export class Totals {
    * keeps one value per set), computed once per set.
    */
   add(amount: number, setKey: string, attributes: Attributes, key = ''): void {
+    // A counter only grows, and one Infinity or NaN would stay in its running sum for good.
+    if (!(amount >= 0) || amount === Infinity) return;
     let byKey = this.bySet.get(setKey);
     if (!byKey) this.bySet.set(setKey, (byKey = new Map()));
     let entry = byKey.get(key);

@@ -87,7 +87,9 @@ export function costOf(usage: UsageMetadataLike | undefined, price: ModelPrice, 
   if (prompt + toolUse + output === 0 && usage.promptTokenCount === undefined) return undefined;
   const rates = ratesFor(base, prompt);
   const cachedRate = rates.cachedInput ?? rates.input;
-  return ((prompt - cached + toolUse) * rates.input + cached * cachedRate + output * rates.output) / 1e6;
+  const cost = ((prompt - cached + toolUse) * rates.input + cached * cachedRate + output * rates.output) / 1e6;
+  // Counts no API sends (a 1e308-token reply) must not make a cost that is not a number.
+  return Number.isFinite(cost) ? cost : undefined;
 }
 
 function count(value: unknown): number {

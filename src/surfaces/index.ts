@@ -18,6 +18,7 @@ import { liveMusicConnect } from './live-music.js';
 import type { Surface } from './surface.js';
 import { computeTokens, countTokens } from './token-counting.js';
 import { triggersRun, triggersTransport } from './triggers.js';
+import { tuneGeminiApi, tuneVertex } from './tunings.js';
 import { fetchPredictVideosOperation, generateVideos, getVideosOperation } from './videos.js';
 
 export const SURFACES: readonly Surface[] = [
@@ -46,6 +47,8 @@ export const SURFACES: readonly Surface[] = [
   createEmbeddingsBatch,
   uploadToFileSearchStore,
   importFileToFileSearchStore,
+  tuneVertex,
+  tuneGeminiApi,
   interactionsCreate,
   interactionsGet,
   interactionsTransport,

@@ -25,6 +25,8 @@ export interface ModelCallSpec {
   /** `gen_ai.operation.name`: a value of the conventions where one fits, else ours (README, Semantic Conventions). */
   readonly operation: string;
   readonly optIn?: OptIn;
+  /** The model the call is for, when it is not `params.model` (a tuning job's base model). */
+  model?(params: Params): string | undefined;
   /** Request attributes, for a recording span. */
   request?(params: Params): Attributes;
   /** Response attributes, for a recording span. Never bytes, never content. */
@@ -59,7 +61,8 @@ class ModelCall implements TracedCall {
   ) {
     this.telemetry = at.telemetry;
     this.settings = at.settings;
-    this.model = typeof params?.model === 'string' ? params.model : undefined;
+    const model = spec.model ? spec.model(params) : params?.model;
+    this.model = typeof model === 'string' ? model : undefined;
     this.attrs = this.telemetry.samplingAttributes(spec.operation, models?.apiClient, this.model);
     const parent = context.active();
     const user = this.telemetry.endUser(parent, this.settings);

@@ -24,6 +24,7 @@ export type SdkClass =
   | 'Triggers'
   | 'Decisions'
   | 'FileSearchStores'
+  | 'Tunings'
   | 'LiveMusic';
 
 /**
@@ -47,6 +48,7 @@ export const REACHED_THROUGH: Readonly<Partial<Record<SdkClass, Reached>>> = {
   Triggers: { from: 'GoogleGenAI', member: 'triggers', has: 'getClient' },
   Decisions: { from: 'GoogleGenAI', member: 'decisions', has: 'getClient' },
   FileSearchStores: { from: 'GoogleGenAI', member: 'fileSearchStores', has: 'uploadToFileSearchStoreInternal' },
+  Tunings: { from: 'GoogleGenAI', member: 'tunings', has: 'tuneInternal' },
   LiveMusic: { from: 'Live', member: 'music', has: 'connect' },
 };
 

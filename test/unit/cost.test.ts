@@ -13,6 +13,13 @@ describe('cost (pure)', () => {
   const flash = BUILTIN_PRICES['gemini-2.5-flash']; // 0.30 in, 2.50 out, 0.03 cached
   const pro = BUILTIN_PRICES['gemini-2.5-pro']; // 1.25 / 10.00 / 0.125; above 200k: 2.50 / 15.00 / 0.25
 
+  it('no cost, rather than Infinity or NaN, for counts no API sends', () => {
+    assert.equal(
+      costOf({ promptTokenCount: Number.MAX_VALUE, candidatesTokenCount: Number.MAX_VALUE }, flash),
+      undefined
+    );
+  });
+
   it('keeps the table date and sources', () => {
     assert.equal(PRICE_TABLE_AS_OF, '2026-10-07');
     assert.ok(PRICE_TABLE_SOURCES.some((s) => s.id === 'OFFICIAL_2026-06-02'));

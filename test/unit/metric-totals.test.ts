@@ -17,6 +17,13 @@ describe('metric totals', () => {
   const set = { 'gen_ai.request.model': 'm' };
   const R = 'gcp.gen_ai.response.finish_reason';
 
+  it('an amount that is not a finite, non-negative number is left out: it would stay in the running sum', () => {
+    const t = metricTotals().cost;
+    t.add(0.5, 'k', set);
+    for (const bad of [NaN, Infinity, -Infinity, -1]) t.add(bad, 'k', set);
+    assert.deepEqual(observed(t), [[0.5, set]]);
+  });
+
   it('finish reasons: counted per set and reason', () => {
     const t = metricTotals().finishReasons;
     t.add(1, 'k', set, 'STOP');

@@ -10,6 +10,7 @@ import {
   type Histogram,
 } from '@opentelemetry/sdk-metrics';
 import { instrumentation } from './otel';
+import type { Attributes, ObservableResult } from '@opentelemetry/api';
 
 class TestReader extends MetricReader {
   constructor() {
@@ -61,4 +62,19 @@ export async function collectMetrics(): Promise<Record<string, { unit: string; p
 /** A USD amount to 12 decimals (a millionth of a micro-dollar): how cost points are compared. */
 export function usd(value: number): number {
   return Number(value.toFixed(12));
+}
+
+/**
+ * The cost counter's running total (what it reports at each collection) for one attribute set, exactly.
+ * Its series carry no server, so a test takes the difference across its call.
+ */
+export function costTotal(attributes: Attributes): number {
+  let total = 0;
+  const key = JSON.stringify(Object.entries(attributes).sort());
+  instrumentation.telemetry.metrics.cost.observe({
+    observe: (value: number, seen?: Attributes) => {
+      if (JSON.stringify(Object.entries(seen ?? {}).sort()) === key) total += value;
+    },
+  } as ObservableResult);
+  return total;
 }
