@@ -120,6 +120,19 @@ export const ATTR_GCP_GEN_AI_CACHE_EXPIRE_TIME = 'gcp.gen_ai.cache.expire_time';
 export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
 export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
+/**
+ * Per-modality token counts (conventions after our copy: ../shared/notes/semconv-changes.md, #440):
+ * `gen_ai.usage.{text,image,audio}.input_tokens`, `.output_tokens`, `.cache_read.input_tokens`.
+ * Gemini also reports VIDEO and DOCUMENT, which have no attribute there: those go under `gcp.gen_ai.usage.*`.
+ */
+export const USAGE_MODALITIES_IN_CONVENTIONS = ['text', 'image', 'audio'] as const;
+export const usageByModality = (
+  modality: string,
+  kind: 'input_tokens' | 'output_tokens' | 'cache_read.input_tokens'
+) =>
+  (USAGE_MODALITIES_IN_CONVENTIONS as readonly string[]).includes(modality)
+    ? `gen_ai.usage.${modality}.${kind}`
+    : `gcp.gen_ai.usage.${modality}.${kind}`;
 
 // Content (recorded only when content capture is on).
 export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';

@@ -25,7 +25,7 @@ import type { StreamSink } from '../core/stream.js';
 import type { TracedCall } from '../core/traced-call.js';
 import { quietly } from '../core/traced-call.js';
 import type { GenerateContentParametersLike, GenerateContentResponseLike, ModelsLike } from '../internal-types.js';
-import { interactionAsResponse, interactionStatus } from '../mapping/interactions.js';
+import { interactionAsResponse, interactionModalityAttributes, interactionStatus } from '../mapping/interactions.js';
 import * as sc from '../semconv.js';
 import { RoundTrip, type RoundTripKind } from './generate-content.js';
 import type { Instrumented, SdkClass, Surface } from './surface.js';
@@ -214,7 +214,8 @@ export class BridgeCall implements TracedCall {
       else {
         const status = interactionStatus(value);
         response = interactionAsResponse(value, this.spec.usage);
-        if (status) attributes = { [sc.ATTR_GEN_AI_RESPONSE_STATUS]: status };
+        attributes = this.spec.usage ? interactionModalityAttributes((value as { usage?: unknown })?.usage) : {};
+        if (status) attributes[sc.ATTR_GEN_AI_RESPONSE_STATUS] = status;
       }
     });
     p.trip.end(response, undefined, attributes);
@@ -363,6 +364,7 @@ class InteractionEvents implements StreamSink {
           ? { ...this.interaction, steps: this.steps.filter(Boolean) }
           : this.interaction;
       response = interactionAsResponse(interaction, this.usage);
+      if (this.usage) Object.assign(attrs, interactionModalityAttributes(interaction?.usage));
     });
     this.trip.end(response, failure, attrs, ttfc, endedAt || undefined);
   }

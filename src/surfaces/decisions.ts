@@ -5,7 +5,12 @@
  * number of questions and answers, and a blocked prompt's reason.
  */
 import type { GenerateContentResponseLike } from '../internal-types.js';
-import { decisionAttributes, interactionContents, interactionUsage } from '../mapping/interactions.js';
+import {
+  decisionAttributes,
+  interactionContents,
+  interactionModalityAttributes,
+  interactionUsage,
+} from '../mapping/interactions.js';
 import * as sc from '../semconv.js';
 import { BridgeCall, transport, type Bridge } from './bridge.js';
 import type { Surface } from './surface.js';
@@ -30,7 +35,10 @@ export const decisionsCreate: Surface = {
           usageMetadata: interactionUsage(v?.usage),
           promptFeedback: typeof block === 'string' ? { blockReason: block } : undefined,
         } as GenerateContentResponseLike;
-        return { response, attributes: decisionAttributes(params, value) };
+        return {
+          response,
+          attributes: { ...decisionAttributes(params, value), ...interactionModalityAttributes(v?.usage) },
+        };
       },
     });
   },

@@ -57,6 +57,8 @@ const COST = (8 * 0.3 + 17 * 2.5) / 1e6;
         'gen_ai.usage.reasoning.output_tokens': 12,
         'gen_ai.usage.cache_read.input_tokens': 0,
         'gcp.gen_ai.usage.tool_use_prompt_tokens': 0,
+        'gen_ai.usage.text.input_tokens': 8,
+        'gen_ai.usage.text.output_tokens': 5,
         'gcp.gen_ai.decision.question_count': 2,
         'gcp.gen_ai.decision.answer_count': 2,
         'gen_ai.cost.usd': COST,

@@ -23,6 +23,9 @@ const USAGE = {
   'gen_ai.usage.reasoning.output_tokens': 12,
   'gen_ai.usage.cache_read.input_tokens': 0,
   'gcp.gen_ai.usage.tool_use_prompt_tokens': 0,
+  // By modality, as the conventions now name them.
+  'gen_ai.usage.text.input_tokens': 8,
+  'gen_ai.usage.text.output_tokens': 5,
 };
 const COST = (8 * 0.3 + 17 * 2.5) / 1e6;
 
