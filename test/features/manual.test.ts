@@ -73,6 +73,33 @@ describe(`manual instrumentation: instrument() (@google/genai ${SDK_MAJOR}.x)`, 
     ]);
   });
 
+  // 1.x's Interactions client is an earlier one, not traced.
+  (SDK_MAJOR === '1' ? it.skip : it)(
+    'instrument(client) on a bundled copy: its Interactions API, batches and file search stores, made before',
+    async () => {
+      const bundled = loadBundled('bundle-bridges');
+      const ai = new bundled.GoogleGenAI({ apiKey: TEST_API_KEY, httpOptions: { baseUrl: server.url } });
+      const interactions = ai.interactions; // made (and cached by the client) before instrument()
+      assert.equal(instrumentation.instrument(ai), true);
+      await interactions.create({ model: 'gemini-2.5-flash', input: 'Hi' });
+      server.reply = (req) =>
+        req.action === 'batchGenerateContent'
+          ? { body: { name: 'batches/b-1', metadata: { state: 'BATCH_STATE_PENDING' } } }
+          : req.path.includes(':importFile')
+            ? { body: { name: 'fileSearchStores/s/operations/o-1' } }
+            : undefined;
+      await ai.batches.create({ model: 'gemini-2.5-flash', src: 'files/f-1' } as never);
+      await ai.fileSearchStores.importFile({
+        fileSearchStoreName: 'fileSearchStores/s',
+        fileName: 'files/f-2',
+      } as never);
+      assert.deepEqual(
+        finishedSpans().map((s) => s.name),
+        ['generate_content gemini-2.5-flash', 'create_batch gemini-2.5-flash', 'import_file_search_document']
+      );
+    }
+  );
+
   it('anything else: false, and a diag message, never a throw', () => {
     assert.equal(instrumentation.instrument({}), false);
     assert.equal(instrumentation.instrument(undefined), false);
