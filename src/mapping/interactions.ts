@@ -75,10 +75,14 @@ export function interactionContents(input: unknown): ContentLike[] | undefined {
   if (!Array.isArray(input)) return [{ role: 'user', parts: parts(input) }];
   const isStep = (v: unknown) => isObject(v) && typeof v.type === 'string' && STEP_TYPES.has(v.type);
   if (!input.some(isStep)) return [{ role: 'user', parts: parts(input) }];
+  // One content per turn, as Gemini's contents are: a turn's function results are its parts.
   const contents: ContentLike[] = [];
   for (const step of input) {
     const content = isObject(step) ? stepContent(step) : undefined;
-    if (content) contents.push(content);
+    if (!content) continue;
+    const last = contents[contents.length - 1];
+    if (last?.role === content.role) last.parts = [...(last.parts ?? []), ...(content.parts ?? [])];
+    else contents.push(content);
   }
   return contents;
 }

@@ -4,6 +4,7 @@
  * from the response. Listing, getting and deleting agents are not traced
  * (README, Not traced).
  */
+import { spanName } from '../mapping/attributes.js';
 import { agentAttributes } from '../mapping/interactions.js';
 import * as sc from '../semconv.js';
 import { BridgeCall, transport, type Bridge } from './bridge.js';
@@ -22,9 +23,7 @@ export const agentsCreate: Surface = {
       usage: false,
       kind: {
         operation: sc.GEN_AI_OPERATION_NAME_VALUE_CREATE_AGENT,
-        spanName: name
-          ? `${sc.GEN_AI_OPERATION_NAME_VALUE_CREATE_AGENT} ${name}`
-          : sc.GEN_AI_OPERATION_NAME_VALUE_CREATE_AGENT,
+        spanName: spanName(sc.GEN_AI_OPERATION_NAME_VALUE_CREATE_AGENT, name as string | undefined),
         attributes,
         priced: false,
       },

@@ -58,8 +58,8 @@ export interface CallSpec {
   params: GenerateContentParametersLike | undefined;
   stream: boolean;
   kind?: RoundTripKind;
-  /** Request attributes of the Interactions API's own (recording spans only). */
-  start?: Attributes;
+  /** Request attributes of the API's own, built only for a span that records. */
+  start?(): Attributes;
   /** false: no token usage is reported (a fetch). */
   usage: boolean;
   /** What a unary result says, as a response and attributes (default: an interaction's). */
@@ -81,7 +81,6 @@ function instrumentTransport(client: unknown): void {
 export class BridgeCall implements TracedCall {
   readonly context: Context;
   private readonly parent: Context;
-  private readonly stream: boolean;
   /** Requests sent so far. */
   private sent = 0;
   /** The round trip answered last, not yet ended: with its error status, or 2xx and waiting for the interaction. */
@@ -94,7 +93,6 @@ export class BridgeCall implements TracedCall {
   ) {
     this.parent = context.active();
     this.context = this.parent.setValue(CALL, this);
-    this.stream = spec.stream;
   }
 
   /** One HTTP request of the call, in its own round-trip span. */
@@ -131,19 +129,15 @@ export class BridgeCall implements TracedCall {
   private startRoundTrip(): RoundTrip {
     const { params, stream, kind, start } = this.spec;
     const trip = new RoundTrip(this.at, { apiClient: this.self.parentClient }, params, stream, kind);
-    if (start && trip.span.isRecording()) trip.span.setAttributes(start);
+    // Once the span exists nothing may keep it from ending: what we cannot read is left out.
+    if (start && trip.span.isRecording()) quietly('read a request', () => trip.span.setAttributes(start()));
     return trip;
   }
 
   private answered(trip: RoundTrip, response: Response): void {
-    const at = performance.now();
-    if (response.status >= 400 || !isEventStream(response)) {
-      this.pending = { trip, status: response.status, at };
-      return;
-    }
-    const body = response.body;
+    const body = response.status < 400 && isEventStream(response) ? response.body : null;
     if (!body) {
-      this.pending = { trip, status: response.status, at };
+      this.pending = { trip, status: response.status, at: performance.now() };
       return;
     }
     const sink = new InteractionEvents(trip, this.at.settings, this.spec.usage);
@@ -205,7 +199,7 @@ export class BridgeCall implements TracedCall {
     const p = this.pending;
     this.pending = undefined;
     // A stream's round trip ends with its body.
-    if (!p || this.stream) return;
+    if (!p || this.spec.stream) return;
     let response: GenerateContentResponseLike | undefined;
     let attributes: Attributes | undefined;
     // What we cannot read leaves the span without it: the span still ends.
@@ -221,6 +215,9 @@ export class BridgeCall implements TracedCall {
     p.trip.end(response, undefined, attributes);
   }
 }
+
+/** A chunk of a stream whose next chunk may finish its last character (one object for every chunk). */
+const DECODE_STREAM = { stream: true } as const;
 
 const isEventStream = (response: Response) =>
   (response.headers.get('content-type') ?? '').toLowerCase().includes('text/event-stream');
@@ -278,7 +275,7 @@ class InteractionEvents implements StreamSink {
   chunk(value: unknown, t: number): void {
     if (this.done || !(value instanceof Uint8Array)) return;
     this.now = t;
-    this.parser.feed(this.decoder.decode(value, { stream: true }));
+    this.parser.feed(this.decoder.decode(value, DECODE_STREAM));
   }
 
   private event(message: EventSourceMessage): void {

@@ -5,6 +5,7 @@
  * agent) and of `get` (`fetch_response`, without usage, the conventions').
  * `cancel` and `delete` are not traced (README, Not traced).
  */
+import { spanName } from '../mapping/attributes.js';
 import * as sc from '../semconv.js';
 import {
   fetchAttributes,
@@ -34,9 +35,9 @@ export const interactionsGet: Surface = {
       kind: {
         operation: sc.GEN_AI_OPERATION_NAME_VALUE_FETCH_RESPONSE,
         spanName: sc.GEN_AI_OPERATION_NAME_VALUE_FETCH_RESPONSE,
-        attributes: fetchAttributes(args[0], args[1]),
         priced: false,
       },
+      start: () => fetchAttributes(args[0], args[1]),
       usage: false,
     }),
 };
@@ -44,7 +45,7 @@ export const interactionsGet: Surface = {
 /** A create: a model's `generate_content {model}`, or a managed agent's `invoke_agent {agent}` (CLIENT). */
 function createSpec(params: unknown): CallSpec {
   const stream = (params as { stream?: unknown } | undefined)?.stream === true;
-  const start = interactionRequestAttributes(params);
+  const start = () => interactionRequestAttributes(params);
   const agent = interactionAgent(params);
   if (agent === undefined) return { params: interactionParams(params), stream, start, usage: true };
   return {
@@ -54,9 +55,7 @@ function createSpec(params: unknown): CallSpec {
     usage: true,
     kind: {
       operation: sc.GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
-      spanName: agent
-        ? `${sc.GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT} ${agent}`
-        : sc.GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+      spanName: spanName(sc.GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT, agent),
       attributes: agent ? { [sc.ATTR_GEN_AI_AGENT_NAME]: agent } : undefined,
       priced: false,
     },

@@ -24,9 +24,9 @@ export const triggersRun: Surface = {
       kind: {
         operation: sc.GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
         spanName: sc.GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
-        attributes: typeof args[0] === 'string' ? { [sc.ATTR_GCP_GEN_AI_TRIGGER_ID]: args[0] } : undefined,
         priced: false,
       },
+      start: () => (typeof args[0] === 'string' ? { [sc.ATTR_GCP_GEN_AI_TRIGGER_ID]: args[0] } : {}),
       result: (execution) => ({ attributes: triggerExecutionAttributes(execution) }),
     }),
 };

@@ -51,6 +51,22 @@ describe('the Interactions API mapping (pure)', () => {
         },
       ]
     );
+    // One content per turn: two function results answer in one user turn (so both calls link).
+    assert.deepEqual(
+      interactionContents([
+        { type: 'function_result', call_id: 'c1', name: 'a', result: 1 },
+        { type: 'function_result', call_id: 'c2', name: 'b', result: 2 },
+      ]),
+      [
+        {
+          role: 'user',
+          parts: [
+            { functionResponse: { id: 'c1', name: 'a', response: { result: 1 } } },
+            { functionResponse: { id: 'c2', name: 'b', response: { result: 2 } } },
+          ],
+        },
+      ]
+    );
     assert.equal(interactionContents(undefined), undefined);
   });
 
