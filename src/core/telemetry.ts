@@ -17,11 +17,19 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { modelVersionOf, samplingAttributes } from '../mapping/attributes.js';
-import { costOf, priceFor, type PriceTable } from '../mapping/cost.js';
+import {
+  costOf,
+  priceFor,
+  ratesAt,
+  SERVICE_TIER_STANDARD,
+  type ModelPrice,
+  type PriceTable,
+  type TierPrice,
+} from '../mapping/cost.js';
 import { endUserAttributes, type HashMemo } from '../mapping/enduser.js';
 import type { ApiClientLike, GenerateContentResponseLike } from '../internal-types.js';
 import * as sc from '../semconv.js';
-import { FunctionCallLinks } from './links.js';
+import { ContinuationHops, FunctionCallLinks } from './links.js';
 import { buildMetricAttributeSets, GenAIMetrics, metricTotals, type MetricAttributeSets } from './metrics.js';
 import type { Settings } from './settings.js';
 import { OpenStreams } from './stream.js';
@@ -47,6 +55,7 @@ type Price = ReturnType<typeof priceFor>;
 
 export class Telemetry {
   readonly links = new FunctionCallLinks();
+  readonly continuations = new ContinuationHops();
   readonly streams = new OpenStreams();
   /** Open Live API sessions (the SDK's session objects), for the events of their later calls. */
   readonly liveSessions = new WeakMap<object, { toolResponse(params: unknown): void }>();
@@ -62,8 +71,11 @@ export class Telemetry {
   /** Per sampling attribute set: response model → metric attribute sets. */
   private readonly metricSets = new WeakMap<Readonly<Attributes>, Map<string, MetricAttributeSets>>();
   private readonly hashes: HashMemo = new Map();
+  private readonly tierSets = new WeakMap<MetricAttributeSets, Map<string, { attributes: Attributes; key: string }>>();
   private prices?: { table: PriceTable; found: Map<string, Price> };
   private unpricedWarned?: Set<string>;
+  /** Per model price: its rates by tier, client kind and day. */
+  private readonly rates = new WeakMap<ModelPrice, Map<string, TierPrice | undefined>>();
 
   constructor(private readonly source: TelemetrySource) {}
 
@@ -115,34 +127,72 @@ export class Telemetry {
     return sets;
   }
 
+  /** The cost counter's attribute set for these metric sets priced at `tier` (built once per set and tier). */
+  costCounters(sets: MetricAttributeSets, tier: string): { attributes: Attributes; key: string } {
+    let byTier = this.tierSets.get(sets);
+    if (!byTier) this.tierSets.set(sets, (byTier = new Map()));
+    let found = byTier.get(tier);
+    if (!found) {
+      const attributes = Object.freeze({ ...sets.counters, [sc.ATTR_GCP_GEN_AI_SERVICE_TIER]: tier });
+      found = { attributes, key: `${sets.countersKey}|${tier}` };
+      // Bounded: tiers come from responses.
+      if (byTier.size < 16) byTier.set(tier, found);
+    }
+    return found;
+  }
+
   /** Who the call made in `ctx` is for (enduser.id hashed, role, plan). */
   endUser(ctx: Context, settings: Settings): Attributes {
     return endUserAttributes(ctx, settings.endUser, this.hashes);
   }
 
-  /** USD for this usage at the model's list price; undefined for an unknown model (reported once per model). */
+  /**
+   * USD for this usage at the model's list price on this service tier at
+   * time `at` (ms since the epoch); undefined for an unknown model or a tier
+   * the table has no price for (reported once per model and tier).
+   */
   costOf(
     response: GenerateContentResponseLike | undefined,
     requestModel: string | undefined,
     vertexAi: boolean,
-    settings: Settings
+    settings: Settings,
+    tier: string = SERVICE_TIER_STANDARD,
+    at: number = Date.now()
   ): number | undefined {
     const responseModel = modelVersionOf(response);
     const found = this.priceOf(settings.prices, responseModel, requestModel, vertexAi);
-    if (!found) {
-      // Never a guess: no cost, and one word about it per model.
-      const name = responseModel ?? requestModel ?? '(no model)';
+    const rates = found && this.ratesOf(found.price, vertexAi, tier, at);
+    if (!rates) {
+      // Never a guess: no cost, and one word about it per model and tier.
+      const name = found?.key ?? responseModel ?? requestModel ?? '(no model)';
       const warned = (this.unpricedWarned ??= new Set());
-      if (!warned.has(name) && warned.size < 100) {
-        warned.add(name);
+      const key = `${name}|${tier}|${vertexAi}`;
+      if (!warned.has(key) && warned.size < 100) {
+        warned.add(key);
         diag.warn(
-          `${LOG_PREFIX} no price for model ${name}${vertexAi ? ' on Vertex AI' : ''}; ` +
+          `${LOG_PREFIX} no price for model ${name}${found ? ` at the ${tier} tier` : ''}${vertexAi ? ' on Vertex AI' : ''}; ` +
             'its calls get no gen_ai.cost.usd (add it with the prices option)'
         );
       }
       return undefined;
     }
-    return costOf(response?.usageMetadata, found.price, vertexAi);
+    return costOf(response?.usageMetadata, rates);
+  }
+
+  /** A model's rates for a tier on a day, worked out once per model, tier and UTC day (prices change at 00:00 UTC). */
+  private ratesOf(price: ModelPrice, vertexAi: boolean, tier: string, at: number): TierPrice | undefined {
+    if (!price.scheduled && !price.serviceTiers && !price.vertexAi && tier === SERVICE_TIER_STANDARD) return price;
+    let byKey = this.rates.get(price);
+    if (!byKey) this.rates.set(price, (byKey = new Map()));
+    const key = `${tier}|${vertexAi ? 'v' : 'g'}|${Math.floor(at / 86_400_000)}`;
+    let rates = byKey.get(key);
+    if (rates === undefined && !byKey.has(key)) {
+      rates = ratesAt(price, { tier, at, vertexAi });
+      // Bounded: tiers come from responses, days pass.
+      if (byKey.size >= 64) byKey.clear();
+      byKey.set(key, rates);
+    }
+    return rates;
   }
 
   /** The price for this model pair, looked up once per pair (alias and suffix rules are costly) in the settings' table. */

@@ -8,6 +8,7 @@
  */
 import { context, SpanKind, trace, type Attributes, type Context } from '@opentelemetry/api';
 import { modelVersionOf, spanName, usageTotals } from '../mapping/attributes.js';
+import { SERVICE_TIER_STANDARD } from '../mapping/cost.js';
 import { apiKeyOf } from '../mapping/secrets.js';
 import type { GenerateContentResponseLike, ModelsLike, UsageMetadataLike } from '../internal-types.js';
 import type { OptIn, Settings } from '../core/settings.js';
@@ -101,7 +102,8 @@ class ModelCall implements TracedCall {
         const cost = this.telemetry.costOf(response, this.model, isVertexAi(this.attrs), this.settings);
         if (cost !== undefined) {
           extra[sc.ATTR_GEN_AI_COST_USD] = cost;
-          m.cost.add(cost, sets.countersKey, sets.counters);
+          const counters = this.telemetry.costCounters(sets, SERVICE_TIER_STANDARD);
+          m.cost.add(cost, counters.key, counters.attributes);
         }
       }
       if (response && this.call.span.isRecording() && this.spec.response)

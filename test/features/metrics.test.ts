@@ -76,15 +76,17 @@ describe(`metrics and cost (@google/genai ${SDK_MAJOR}.x)`, function () {
           'gen_ai.provider.name': 'gcp.gemini',
           'gen_ai.request.model': 'gemini-2.5-flash',
           'gen_ai.response.model': 'gemini-2.5-flash-001',
+          'gcp.gen_ai.service_tier': 'standard',
         },
         value: usd(CALL_COST),
       },
     ]);
     assert.equal(finishedSpans()[0].attributes['gen_ai.cost.usd'], CALL_COST);
     assert.equal(m['gcp.gen_ai.client.finish_reasons'].unit, '{candidate}');
+    const { 'gcp.gen_ai.service_tier': _tier, ...counters } = m['gen_ai.client.cost'].points[0].attributes;
     assert.deepEqual(m['gcp.gen_ai.client.finish_reasons'].points, [
       {
-        attributes: { ...m['gen_ai.client.cost'].points[0].attributes, 'gcp.gen_ai.response.finish_reason': 'STOP' },
+        attributes: { ...counters, 'gcp.gen_ai.response.finish_reason': 'STOP' },
         value: 1,
       },
     ]);

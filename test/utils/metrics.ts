@@ -70,7 +70,8 @@ export function usd(value: number): number {
  */
 export function costTotal(attributes: Attributes): number {
   let total = 0;
-  const key = JSON.stringify(Object.entries(attributes).sort());
+  // The cost counter carries the tier a cost was priced at; Standard unless the test says.
+  const key = JSON.stringify(Object.entries({ 'gcp.gen_ai.service_tier': 'standard', ...attributes }).sort());
   instrumentation.telemetry.metrics.cost.observe({
     observe: (value: number, seen?: Attributes) => {
       if (JSON.stringify(Object.entries(seen ?? {}).sort()) === key) total += value;
