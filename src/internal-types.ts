@@ -24,6 +24,11 @@ export interface GenerationConfigLike {
   tools?: unknown[];
   systemInstruction?: unknown;
   automaticFunctionCalling?: { disable?: boolean; maximumRemoteCalls?: number };
+  thinkingConfig?: { thinkingBudget?: number; thinkingLevel?: string; includeThoughts?: boolean };
+  /** 3.x: `flex`, `standard`, `priority` (the SDK's ServiceTier). */
+  serviceTier?: string;
+  /** 3.x: set by the SDK on each request that continues a generation. */
+  continuationToken?: string;
   [key: string]: unknown;
 }
 
@@ -73,6 +78,20 @@ export interface CandidateLike {
   content?: { role?: string; parts?: PartLike[] };
   finishReason?: string;
   index?: number;
+  /** 3.x: the generation can be continued from here (finish reason CONTINUATION, or none yet). */
+  continuationToken?: string;
+  groundingMetadata?: {
+    webSearchQueries?: unknown[];
+    groundingChunks?: unknown[];
+    [key: string]: unknown;
+  };
+  urlContextMetadata?: { urlMetadata?: Array<{ urlRetrievalStatus?: string }> };
+}
+
+/** One entry of a `*TokensDetails` list: TEXT, IMAGE, VIDEO, AUDIO or DOCUMENT. */
+export interface ModalityTokenCountLike {
+  modality?: string;
+  tokenCount?: number;
 }
 
 export interface UsageMetadataLike {
@@ -82,6 +101,14 @@ export interface UsageMetadataLike {
   cachedContentTokenCount?: number;
   toolUsePromptTokenCount?: number;
   totalTokenCount?: number;
+  promptTokensDetails?: ModalityTokenCountLike[];
+  cacheTokensDetails?: ModalityTokenCountLike[];
+  candidatesTokensDetails?: ModalityTokenCountLike[];
+  toolUsePromptTokensDetails?: ModalityTokenCountLike[];
+  /** Vertex AI: ON_DEMAND, ON_DEMAND_FLEX, ON_DEMAND_PRIORITY, ON_DEMAND_OFFPEAK, PROVISIONED_THROUGHPUT. */
+  trafficType?: string;
+  /** Gemini Developer API: the tier that served the request. */
+  serviceTier?: string;
 }
 
 export interface GenerateContentResponseLike {

@@ -52,6 +52,8 @@ export const ATTR_GEN_AI_REQUEST_STOP_SEQUENCES = 'gen_ai.request.stop_sequences
 export const ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY = 'gen_ai.request.frequency_penalty';
 export const ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY = 'gen_ai.request.presence_penalty';
 export const ATTR_GEN_AI_REQUEST_SEED = 'gen_ai.request.seed';
+/** `thinkingConfig.thinkingLevel`, as sent (`LOW`, `HIGH`, ...). */
+export const ATTR_GEN_AI_REQUEST_REASONING_LEVEL = 'gen_ai.request.reasoning.level';
 export const ATTR_GEN_AI_REQUEST_STREAM = 'gen_ai.request.stream';
 export const ATTR_GEN_AI_OUTPUT_TYPE = 'gen_ai.output.type';
 
@@ -191,6 +193,35 @@ export const ATTR_GCP_GEN_AI_RESPONSE_FINISH_REASON = 'gcp.gen_ai.response.finis
 export const ATTR_GCP_GEN_AI_PROMPT_BLOCK_REASON = 'gcp.gen_ai.response.prompt_block_reason';
 /** `usageMetadata.toolUsePromptTokenCount`: also counted in `gen_ai.usage.input_tokens`. */
 export const ATTR_GCP_GEN_AI_USAGE_TOOL_USE_PROMPT_TOKENS = 'gcp.gen_ai.usage.tool_use_prompt_tokens';
+/**
+ * The service tier asked for (`config.serviceTier`: `standard`, `flex`, `priority`) and the one that
+ * served the call (the Gemini API's `usageMetadata.serviceTier`, or Vertex AI's `trafficType` as
+ * `standard`, `flex`, `priority`, `off_peak`, `provisioned_throughput`). Cost is priced at the
+ * response's tier, else the request's, else `standard`.
+ */
+export const ATTR_GCP_GEN_AI_REQUEST_SERVICE_TIER = 'gcp.gen_ai.request.service_tier';
+export const ATTR_GCP_GEN_AI_RESPONSE_SERVICE_TIER = 'gcp.gen_ai.response.service_tier';
+/** On the cost counter: the tier the cost was priced at. */
+export const ATTR_GCP_GEN_AI_SERVICE_TIER = 'gcp.gen_ai.service_tier';
+/** `thinkingConfig.thinkingBudget` (tokens; -1 automatic, 0 off). */
+export const ATTR_GCP_GEN_AI_REQUEST_THINKING_BUDGET = 'gcp.gen_ai.request.thinking_budget';
+/** The server-side tools the request enables (`google_search`, `url_context`, `code_execution`, ...): names only. */
+export const ATTR_GCP_GEN_AI_REQUEST_SERVER_TOOLS = 'gcp.gen_ai.request.server_tools';
+/** How many web searches grounding ran (`groundingMetadata.webSearchQueries`), over the candidates. */
+export const ATTR_GCP_GEN_AI_RESPONSE_WEB_SEARCH_QUERIES = 'gcp.gen_ai.response.web_search_queries';
+/** How many grounding sources the candidates cite (`groundingMetadata.groundingChunks`). */
+export const ATTR_GCP_GEN_AI_RESPONSE_GROUNDING_CHUNKS = 'gcp.gen_ai.response.grounding_chunks';
+/** The URL context tool's retrieval status of each URL, in order (`URL_RETRIEVAL_STATUS_SUCCESS`, ...). */
+export const ATTR_GCP_GEN_AI_RESPONSE_URL_RETRIEVAL_STATUSES = 'gcp.gen_ai.response.url_retrieval_statuses';
+/**
+ * 3.x automatic continuation: the hop of a continued generation (0 for the round trip that
+ * returned the first continuation token). Each hop after the first links to the one before.
+ */
+export const ATTR_GCP_GEN_AI_CONTINUATION_INDEX = 'gcp.gen_ai.continuation.index';
+/** The finish reason of a round trip that continues: not a finish, so not reported as one. */
+export const FINISH_REASON_CONTINUATION = 'CONTINUATION';
+/** The conventions' value at a position where a finish reason was expected and never came. */
+export const FINISH_REASON_VALUE_ERROR = 'error';
 /**
  * How a stream span ended: `completed` (drained), `cut_short` (the consumer
  * stopped early: break, return), `failed` (the stream threw), `abandoned`

@@ -34,11 +34,11 @@ export class AgentRun {
   /** Tool calls so far (execute_tool spans, or in a manual run the function responses the app sent back). */
   toolCalls = 0;
   private lastRoundFunctionCalls = 0;
-  private readonly usage: Required<Omit<UsageTotals, 'toolUse'>> & { seen: boolean } = {
+  // No cache counts: the conventions took them off the internal agent span (semconv-genai #469).
+  private readonly usage: Required<Omit<UsageTotals, 'toolUse' | 'cached'>> & { seen: boolean } = {
     input: 0,
     output: 0,
     reasoning: 0,
-    cached: 0,
     seen: false,
   };
   private functions?: Map<object, Map<string, string | undefined>>;
@@ -76,7 +76,6 @@ export class AgentRun {
     this.usage.input += t.input ?? 0;
     this.usage.output += t.output ?? 0;
     this.usage.reasoning += t.reasoning ?? 0;
-    this.usage.cached += t.cached ?? 0;
     this.lastRoundFunctionCalls = functionCalls;
   }
 
@@ -111,7 +110,6 @@ export class AgentRun {
       attrs[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = this.usage.input;
       attrs[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = this.usage.output;
       if (this.usage.reasoning) attrs[sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = this.usage.reasoning;
-      if (this.usage.cached) attrs[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = this.usage.cached;
     }
     // The loop's cost, when every round trip had one: never a partial sum.
     if (this.inferenceCalls > 0 && !this.unpriced) attrs[sc.ATTR_GEN_AI_COST_USD] = this.cost;

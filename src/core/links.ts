@@ -122,3 +122,38 @@ function sameValue(a: unknown, b: unknown, depth = 0): boolean {
   }
   return true;
 }
+
+/**
+ * 3.x automatic continuation (`generateContentWithContinuation`): one call,
+ * several round trips, each after the first resuming from the token the one
+ * before it stopped at. Each hop is its own request, billed apart, so each
+ * keeps its own span, usage and cost; a hop links to the one before it and
+ * carries its index. Keyed by token, bounded, oldest first out.
+ */
+export class ContinuationHops {
+  private readonly byToken = new Map<string, { span: SpanContext; index: number }>();
+
+  constructor(private readonly max = 256) {}
+
+  /** The hop that stopped at `token` (or last resumed from it), if we saw it. */
+  previous(token: string): { span: SpanContext; index: number } | undefined {
+    return this.byToken.get(token);
+  }
+
+  /** A hop resumed from `token`: a retry from the same token follows this one. */
+  resumed(token: string, span: SpanContext, index: number): void {
+    if (this.byToken.has(token)) this.set(token, span, index);
+  }
+
+  /** A hop stopped at `token`; the token it resumed from is spent. */
+  checkpoint(token: string, span: SpanContext, index: number, resumedFrom?: string): void {
+    if (resumedFrom !== undefined && resumedFrom !== token) this.byToken.delete(resumedFrom);
+    this.set(token, span, index);
+  }
+
+  private set(token: string, span: SpanContext, index: number): void {
+    this.byToken.delete(token);
+    this.byToken.set(token, { span, index });
+    if (this.byToken.size > this.max) this.byToken.delete(this.byToken.keys().next().value as string);
+  }
+}

@@ -10,12 +10,14 @@ import type { Attributes } from '@opentelemetry/api';
 import type {
   ApiClientLike,
   CallableToolLike,
+  CandidateLike,
   ContentLike,
   FunctionCallLike,
   FunctionDeclarationLike,
   GenerateContentParametersLike,
   GenerateContentResponseLike,
   GenerationConfigLike,
+  ModalityTokenCountLike,
   UsageMetadataLike,
 } from '../internal-types.js';
 import * as sc from '../semconv.js';
@@ -108,7 +110,79 @@ export function requestAttributes(params: GenerateContentParametersLike | undefi
     attrs[sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop.filter((s): s is string => typeof s === 'string');
   }
   attrs[sc.ATTR_GEN_AI_OUTPUT_TYPE] = outputType(config);
+  const thinking = config.thinkingConfig;
+  if (thinking && typeof thinking === 'object') {
+    if (typeof thinking.thinkingLevel === 'string' && thinking.thinkingLevel) {
+      attrs[sc.ATTR_GEN_AI_REQUEST_REASONING_LEVEL] = thinking.thinkingLevel;
+    }
+    setInt(attrs, sc.ATTR_GCP_GEN_AI_REQUEST_THINKING_BUDGET, thinking.thinkingBudget);
+  }
+  const tier = requestServiceTier(params);
+  if (tier !== undefined) attrs[sc.ATTR_GCP_GEN_AI_REQUEST_SERVICE_TIER] = tier;
+  const serverTools = serverToolsOf(config.tools);
+  if (serverTools.length > 0) attrs[sc.ATTR_GCP_GEN_AI_REQUEST_SERVER_TOOLS] = serverTools;
   return attrs;
+}
+
+/** The SDK's `Tool` keys of the tools the server runs, by the name we record. */
+const SERVER_TOOLS: Record<string, string> = {
+  googleSearch: 'google_search',
+  googleSearchRetrieval: 'google_search_retrieval',
+  urlContext: 'url_context',
+  codeExecution: 'code_execution',
+  fileSearch: 'file_search',
+  googleMaps: 'google_maps',
+  enterpriseWebSearch: 'enterprise_web_search',
+  retrieval: 'retrieval',
+  computerUse: 'computer_use',
+  mcpServers: 'mcp',
+  exaAiSearch: 'exa_ai_search',
+  parallelAiSearch: 'parallel_ai_search',
+};
+
+/** The server-side tools a request's `config.tools` enable, each once, in order; names only, never their settings. */
+export function serverToolsOf(tools: unknown): string[] {
+  if (!Array.isArray(tools)) return [];
+  const names: string[] = [];
+  for (const tool of tools) {
+    if (!tool || typeof tool !== 'object') continue;
+    for (const key of Object.keys(tool)) {
+      const name = SERVER_TOOLS[key];
+      if (name !== undefined && (tool as Record<string, unknown>)[key] != null && !names.includes(name))
+        names.push(name);
+    }
+  }
+  return names;
+}
+
+/** `config.serviceTier` (3.x), lowercased; `unspecified` is no tier. */
+export function requestServiceTier(params: GenerateContentParametersLike | undefined): string | undefined {
+  return normalTier(params?.config?.serviceTier);
+}
+
+function normalTier(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !value) return undefined;
+  const tier = value.toLowerCase().replace(/^service_tier_/, '');
+  return tier === 'unspecified' ? undefined : tier;
+}
+
+/** Vertex AI's `trafficType`, as a tier. */
+const TRAFFIC_TYPES: Record<string, string> = {
+  ON_DEMAND: 'standard',
+  ON_DEMAND_FLEX: 'flex',
+  ON_DEMAND_PRIORITY: 'priority',
+  ON_DEMAND_OFFPEAK: 'off_peak',
+  PROVISIONED_THROUGHPUT: 'provisioned_throughput',
+};
+
+/** The tier that served the call, when the response says: `usageMetadata.serviceTier` (Gemini API) or `trafficType` (Vertex AI). */
+export function responseServiceTier(usage: UsageMetadataLike | undefined): string | undefined {
+  if (!usage || typeof usage !== 'object') return undefined;
+  const tier = normalTier(usage.serviceTier);
+  if (tier !== undefined) return tier;
+  const traffic = usage.trafficType;
+  if (typeof traffic !== 'string' || !traffic || traffic === 'TRAFFIC_TYPE_UNSPECIFIED') return undefined;
+  return TRAFFIC_TYPES[traffic] ?? traffic.toLowerCase();
 }
 
 /**
@@ -148,7 +222,42 @@ export function usageAttributes(usage: UsageMetadataLike | undefined): Attribute
   if (totals.reasoning !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = totals.reasoning;
   if (totals.cached !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = totals.cached;
   if (totals.toolUse !== undefined) attrs[sc.ATTR_GCP_GEN_AI_USAGE_TOOL_USE_PROMPT_TOKENS] = totals.toolUse;
+  if (usage) modalityAttributes(usage, totals.reasoning, attrs);
   return attrs;
+}
+
+/**
+ * Tokens by modality, from the `*TokensDetails` lists, only where non-zero:
+ * input = prompt + tool-use prompt details, output = candidates details with
+ * the thinking tokens as text (so they add up to `gen_ai.usage.output_tokens`,
+ * as the totals do), cache read = cache details. TEXT, IMAGE and AUDIO under
+ * the conventions' `gen_ai.usage.*`, VIDEO and DOCUMENT under `gcp.gen_ai.usage.*`.
+ */
+export function modalityAttributes(usage: UsageMetadataLike, thoughts: number | undefined, attrs: Attributes): void {
+  addModalities(attrs, usage.promptTokensDetails, 'input_tokens');
+  addModalities(attrs, usage.toolUsePromptTokensDetails, 'input_tokens');
+  if (addModalities(attrs, usage.candidatesTokensDetails, 'output_tokens') && thoughts) {
+    const key = sc.usageByModality('text', 'output_tokens');
+    attrs[key] = ((attrs[key] as number | undefined) ?? 0) + thoughts;
+  }
+  addModalities(attrs, usage.cacheTokensDetails, 'cache_read.input_tokens');
+}
+
+/** Adds one details list's counts; true when the list was there. */
+function addModalities(
+  attrs: Attributes,
+  details: ModalityTokenCountLike[] | undefined,
+  kind: 'input_tokens' | 'output_tokens' | 'cache_read.input_tokens'
+): boolean {
+  if (!Array.isArray(details)) return false;
+  for (const d of details) {
+    const modality = typeof d?.modality === 'string' ? d.modality.toLowerCase() : '';
+    const tokens = intOrUndefined(d?.tokenCount);
+    if (!tokens || !/^[a-z]+$/.test(modality) || modality === 'modality_unspecified') continue;
+    const key = sc.usageByModality(modality, kind);
+    attrs[key] = ((attrs[key] as number | undefined) ?? 0) + tokens;
+  }
+  return true;
 }
 
 /** Token counts of one response, by the rules above; a count the response lacks stays undefined. */
@@ -209,17 +318,73 @@ export function responseAttributes(response: GenerateContentResponseLike | undef
   if (typeof blockReason === 'string' && blockReason) {
     attrs[sc.ATTR_GCP_GEN_AI_PROMPT_BLOCK_REASON] = blockReason;
   }
+  const tier = responseServiceTier(response.usageMetadata);
+  if (tier !== undefined) attrs[sc.ATTR_GCP_GEN_AI_RESPONSE_SERVICE_TIER] = tier;
+  if (Array.isArray(response.candidates)) serverToolAttributes(response.candidates, attrs);
   return attrs;
 }
 
-/** One finish reason per candidate that has one. */
-export function finishReasons(response: GenerateContentResponseLike): string[] {
-  const candidates = response.candidates;
-  if (!Array.isArray(candidates)) return [];
+/**
+ * What the server-side tools did, as counts and statuses (never the queries
+ * or URLs, which are content): web searches run and grounding sources cited,
+ * over all candidates, and each URL's retrieval status, in order.
+ */
+export function serverToolAttributes(candidates: ReadonlyArray<CandidateLike | undefined>, attrs: Attributes): void {
+  let searches: number | undefined;
+  let chunks: number | undefined;
+  let statuses: string[] | undefined;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i];
+    const grounding = c?.groundingMetadata;
+    if (grounding && typeof grounding === 'object') {
+      if (Array.isArray(grounding.webSearchQueries)) searches = (searches ?? 0) + grounding.webSearchQueries.length;
+      if (Array.isArray(grounding.groundingChunks)) chunks = (chunks ?? 0) + grounding.groundingChunks.length;
+    }
+    const urls = c?.urlContextMetadata?.urlMetadata;
+    if (Array.isArray(urls)) {
+      for (const u of urls) {
+        const status = u?.urlRetrievalStatus;
+        (statuses ??= []).push(typeof status === 'string' && status ? status : 'URL_RETRIEVAL_STATUS_UNSPECIFIED');
+      }
+    }
+  }
+  if (searches !== undefined) attrs[sc.ATTR_GCP_GEN_AI_RESPONSE_WEB_SEARCH_QUERIES] = searches;
+  if (chunks !== undefined) attrs[sc.ATTR_GCP_GEN_AI_RESPONSE_GROUNDING_CHUNKS] = chunks;
+  if (statuses !== undefined) attrs[sc.ATTR_GCP_GEN_AI_RESPONSE_URL_RETRIEVAL_STATUSES] = statuses;
+}
+
+/** Whether this candidate stops at a checkpoint the generation continues from (3.x automatic continuation). */
+export function continues(candidate: CandidateLike | undefined): boolean {
+  const reason = candidate?.finishReason;
+  if (reason === sc.FINISH_REASON_CONTINUATION) return true;
+  // A checkpoint chunk (or response) before the hop's end: a token, no finish reason yet.
+  return (
+    (reason === undefined || reason === null) &&
+    typeof candidate?.continuationToken === 'string' &&
+    !!candidate.continuationToken
+  );
+}
+
+/**
+ * `gen_ai.response.finish_reasons` by the conventions' newer rule: one entry
+ * per candidate, in candidate order, Gemini's value verbatim, and `error` at
+ * a position where one was expected and never came. `expected`: how many
+ * candidates the request asked for, given when the response is incomplete
+ * (failed, cut short, abandoned), so that each missing position reads `error`. A
+ * candidate that continues (3.x) has not finished: a round trip whose
+ * candidates all continue reports none.
+ */
+export function finishReasons(response: GenerateContentResponseLike | undefined, expected = 0): string[] {
+  const candidates = response?.candidates;
+  const n = Math.max(Array.isArray(candidates) ? candidates.length : 0, expected);
   const reasons: string[] = [];
-  for (const candidate of candidates) {
+  for (let i = 0; i < n; i++) {
+    const candidate = candidates?.[i];
+    if (continues(candidate)) continue;
     const reason = candidate?.finishReason;
     if (typeof reason === 'string' && reason) reasons.push(reason);
+    // A complete response without one (the Interactions API has none) says nothing there.
+    else if (expected > 0) reasons.push(sc.FINISH_REASON_VALUE_ERROR);
   }
   return reasons;
 }

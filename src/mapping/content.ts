@@ -76,9 +76,61 @@ export function toPart(part: PartLike, maxLength: number): Json {
     const id = /^(?:https:\/\/generativelanguage\.googleapis\.com\/v1[a-z0-9]*\/)?(files\/[^/?#]+)$/.exec(file.fileUri);
     return id ? { type: 'file', file_id: id[1], ...common } : { type: 'uri', uri: file.fileUri, ...common };
   }
-  // executableCode, codeExecutionResult, toolCall parts of server-side tools...: named, not copied.
+  const server = serverToolPart(part, maxLength);
+  if (server) return server;
+  // Any other part kind: named, not copied.
   const kind = Object.keys(part).find((k) => part[k] !== undefined && k !== 'thoughtSignature') ?? 'unknown';
   return { type: kind };
+}
+
+type ToolCallPart = { id?: string; toolType?: string; args?: unknown; response?: unknown };
+
+/**
+ * Server-side tools' parts as the schema's `server_tool_call` and
+ * `server_tool_call_response`: code execution (`executableCode`,
+ * `codeExecutionResult`) and 3.x server tool calls (`toolCall`,
+ * `toolResponse`, by `toolType`: GOOGLE_SEARCH_WEB, URL_CONTEXT, ...).
+ */
+function serverToolPart(part: PartLike, maxLength: number): Json | undefined {
+  const code = part.executableCode as { code?: unknown; language?: unknown; id?: unknown } | undefined;
+  if (code && typeof code === 'object') {
+    const call: Json = { type: 'code_execution' };
+    if (typeof code.language === 'string') call.language = code.language;
+    if (typeof code.code === 'string') call.code = cutText(code.code, maxLength);
+    return withId({ type: 'server_tool_call', name: 'code_execution', server_tool_call: call }, code.id);
+  }
+  const result = part.codeExecutionResult as { outcome?: unknown; output?: unknown; id?: unknown } | undefined;
+  if (result && typeof result === 'object') {
+    const response: Json = { type: 'code_execution' };
+    if (typeof result.outcome === 'string') response.outcome = result.outcome;
+    if (typeof result.output === 'string') response.output = cutText(result.output, maxLength);
+    return withId({ type: 'server_tool_call_response', server_tool_call_response: response }, result.id);
+  }
+  const toolCall = part.toolCall as ToolCallPart | undefined;
+  if (toolCall && typeof toolCall === 'object') {
+    const name = serverToolName(toolCall.toolType);
+    const call: Json = { type: name };
+    if (toolCall.args !== undefined) call.arguments = boundedValue(toolCall.args, maxLength);
+    return withId({ type: 'server_tool_call', name, server_tool_call: call }, toolCall.id);
+  }
+  const toolResponse = part.toolResponse as ToolCallPart | undefined;
+  if (toolResponse && typeof toolResponse === 'object') {
+    const response: Json = { type: serverToolName(toolResponse.toolType) };
+    if (toolResponse.response !== undefined) response.response = boundedValue(toolResponse.response, maxLength);
+    return withId({ type: 'server_tool_call_response', server_tool_call_response: response }, toolResponse.id);
+  }
+  return undefined;
+}
+
+function serverToolName(toolType: unknown): string {
+  return typeof toolType === 'string' && toolType && toolType !== 'TOOL_TYPE_UNSPECIFIED'
+    ? toolType.toLowerCase()
+    : 'server_tool';
+}
+
+function withId(part: Json, id: unknown): Json {
+  if (typeof id === 'string' && id) part.id = id;
+  return part;
 }
 
 function toParts(parts: unknown, maxLength: number): Json[] {
@@ -120,31 +172,42 @@ export function systemInstructions(systemInstruction: unknown, maxLength: number
   return parts.length > 0 ? parts : undefined;
 }
 
-/** The conventions' finish reason for a Gemini one (the conventions' values where they fit, else Gemini's, lowercased). */
+/**
+ * The conventions' finish reason (stop, length, content_filter, tool_call, error) for each of
+ * Gemini's (SDK 3.3's FinishReason); a value newer than that list passes through lowercased.
+ */
+const FINISH_REASONS: Record<string, string> = {
+  MAX_TOKENS: 'length',
+  // A continued generation's checkpoint: the hop stopped at its per-request token limit.
+  CONTINUATION: 'length',
+  SAFETY: 'content_filter',
+  RECITATION: 'content_filter',
+  LANGUAGE: 'content_filter',
+  BLOCKLIST: 'content_filter',
+  PROHIBITED_CONTENT: 'content_filter',
+  SPII: 'content_filter',
+  IMAGE_SAFETY: 'content_filter',
+  IMAGE_PROHIBITED_CONTENT: 'content_filter',
+  IMAGE_RECITATION: 'content_filter',
+  MODEL_ARMOR: 'content_filter',
+  ESCALATION: 'content_filter',
+  PUP_LIMITED_DISABLED: 'content_filter',
+  MALFORMED_FUNCTION_CALL: 'error',
+  UNEXPECTED_TOOL_CALL: 'error',
+  TOO_MANY_TOOL_CALLS: 'error',
+  MALFORMED_RESPONSE: 'error',
+  MISSING_THOUGHT_SIGNATURE: 'error',
+  NO_IMAGE: 'error',
+  IMAGE_OTHER: 'error',
+  OTHER: 'error',
+  FINISH_REASON_UNSPECIFIED: 'error',
+};
+
+/** The conventions' finish reason for a Gemini one. */
 export function finishReason(reason: unknown, calledTools: boolean): string {
   // A finish reason that is not a string is no finish reason.
-  if (typeof reason !== 'string') reason = undefined;
-  switch (reason) {
-    case 'STOP':
-    case undefined:
-      return calledTools ? 'tool_call' : 'stop';
-    case 'MAX_TOKENS':
-      return 'length';
-    case 'SAFETY':
-    case 'RECITATION':
-    case 'BLOCKLIST':
-    case 'PROHIBITED_CONTENT':
-    case 'SPII':
-    case 'IMAGE_SAFETY':
-    case 'IMAGE_PROHIBITED_CONTENT':
-    case 'IMAGE_RECITATION':
-      return 'content_filter';
-    case 'MALFORMED_FUNCTION_CALL':
-    case 'UNEXPECTED_TOOL_CALL':
-      return 'error';
-    default:
-      return (reason as string).toLowerCase();
-  }
+  if (typeof reason !== 'string' || reason === '' || reason === 'STOP') return calledTools ? 'tool_call' : 'stop';
+  return Object.prototype.hasOwnProperty.call(FINISH_REASONS, reason) ? FINISH_REASONS[reason] : reason.toLowerCase();
 }
 
 /** `gen_ai.output.messages`: one assistant message per candidate. */

@@ -17,14 +17,19 @@ import type { AgentRun } from '../core/agent-run.js';
 import { activeAgentRun } from '../core/agent-run.js';
 import {
   answeredCallsOf,
+  continues,
   errorType,
+  finishReasons,
   functionCallsOf,
   modelVersionOf,
   NO_CALLS,
   requestAttributes,
+  requestServiceTier,
   responseAttributes,
+  responseServiceTier,
   usageTotals,
 } from '../mapping/attributes.js';
+import { SERVICE_TIER_STANDARD } from '../mapping/cost.js';
 import {
   inputMessages,
   outputMessages,
@@ -104,6 +109,15 @@ export class RoundTrip implements TracedCall {
   private requestAttrs?: Attributes;
   private chunkAttrs?: Attributes;
   private lastChunkAt = 0;
+  /** `config.serviceTier`, when the request names one. */
+  private readonly requestTier: string | undefined;
+  /** Wall-clock time the round trip started: the price in force then applies. */
+  private readonly startedAtMs = Date.now();
+  /** Candidates the request asked for: a failed or cut-short round trip reports `error` at each. */
+  private readonly expectedCandidates: number;
+  /** 3.x continuation: the token this round trip resumes from, and its hop index once known. */
+  private readonly resumedFrom: string | undefined;
+  private hop: number | undefined;
 
   constructor(
     at: Instrumented,
@@ -128,8 +142,20 @@ export class RoundTrip implements TracedCall {
     const parent = context.active();
     // A request answering function calls of an earlier round trip links to it.
     const answered = answeredCallsOf(params);
-    const links =
+    let links =
       answered.length > 0 ? telemetry.links.answered(trace.getSpanContext(parent)?.traceId, answered) : undefined;
+    const config = params?.config;
+    this.requestTier = requestServiceTier(params);
+    const n = config?.candidateCount;
+    this.expectedCandidates = typeof n === 'number' && Number.isInteger(n) && n > 1 && n < 1024 ? n : 1;
+    // A continued generation (3.x sets `continuationToken` on each request after the first): link to the hop before.
+    const token = config?.continuationToken;
+    this.resumedFrom = typeof token === 'string' && token ? token : undefined;
+    const previous = this.resumedFrom ? telemetry.continuations.previous(this.resumedFrom) : undefined;
+    if (previous) {
+      this.hop = previous.index + 1;
+      (links ??= []).push({ context: previous.span });
+    }
     this.run = activeAgentRun(parent);
     this.user = telemetry.endUser(parent, settings);
     this.run?.roundStarted(params, answered.length);
@@ -140,6 +166,11 @@ export class RoundTrip implements TracedCall {
         : this.attrs;
     this.span = startGenerateContentSpan(telemetry.tracer, startAttrs, params, stream, links, kind?.spanName);
     this.call = new CallSpan(this.span);
+    if (this.resumedFrom) {
+      // A retry from the same token is the next hop too: it follows this one.
+      telemetry.continuations.resumed(this.resumedFrom, this.span.spanContext(), this.hop ?? 0);
+      if (this.hop !== undefined) this.span.setAttribute(sc.ATTR_GCP_GEN_AI_CONTINUATION_INDEX, this.hop);
+    }
     this.context = trace.setSpan(parent, this.span);
     if (stream) telemetry.watchShutdown();
     // From here on the span exists: nothing may keep it from ending.
@@ -224,10 +255,12 @@ export class RoundTrip implements TracedCall {
     failure?: { error: unknown },
     spanExtra?: Attributes,
     timeToFirstChunk?: number,
-    endedAt?: number
+    endedAt?: number,
+    incomplete = false
   ): void {
     if (this.call.isEnded) return;
     let cost: number | undefined;
+    let tier = SERVICE_TIER_STANDARD;
     let extra = spanExtra;
     let sets: ReturnType<Telemetry['metricAttributes']> | undefined;
     try {
@@ -235,11 +268,20 @@ export class RoundTrip implements TracedCall {
       const calls: readonly FunctionCallLike[] =
         response instanceof StreamedResponse ? (response.functionCalls ?? NO_CALLS) : functionCallsOf(response);
       const requestModel = this.attrs[sc.ATTR_GEN_AI_REQUEST_MODEL] as string | undefined;
+      // Priced at the tier that served the call when the response says, else the one asked for.
+      tier = responseServiceTier(response?.usageMetadata) ?? this.requestTier ?? SERVICE_TIER_STANDARD;
       cost =
         response?.usageMetadata && this.kind?.priced !== false
-          ? this.telemetry.costOf(response, requestModel, this.vertexAi, this.settings)
+          ? this.telemetry.costOf(response, requestModel, this.vertexAi, this.settings, tier, this.startedAtMs)
           : undefined;
       if (cost !== undefined) extra = { ...extra, [sc.ATTR_GEN_AI_COST_USD]: cost };
+      const continuation = this.continuation(response);
+      if (continuation) extra = { ...extra, ...continuation };
+      // Incomplete (failed, cut short, abandoned): `error` where a finish reason never came.
+      if (failure || incomplete) {
+        const reasons = finishReasons(response, this.expectedCandidates);
+        if (reasons.length > 0) extra = { ...extra, [sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: reasons };
+      }
       if (this.capture) {
         let output: Attributes | undefined;
         if (response) {
@@ -255,7 +297,7 @@ export class RoundTrip implements TracedCall {
         if (this.capture.onSpans) extra = { ...extra, ...output };
       }
       sets = this.telemetry.metricAttributes(this.attrs, modelVersionOf(response));
-      this.recordMetrics(sets, response, cost, timeToFirstChunk);
+      this.recordMetrics(sets, response, cost, tier, timeToFirstChunk);
       if (calls.length > 0) this.telemetry.links.asked(this.span.spanContext(), calls);
       this.run?.roundEnded(response?.usageMetadata, calls.length, cost);
     } catch (err) {
@@ -279,6 +321,19 @@ export class RoundTrip implements TracedCall {
         apiKey: apiKeyOf(this.apiClient),
       });
     } else this.call.finish({ response, attributes: extra, endedAt, duration });
+  }
+
+  /**
+   * 3.x continuation: a round trip that stops at a checkpoint is remembered
+   * by its token, so the next hop links to it; the first hop gets index 0.
+   */
+  private continuation(response: GenerateContentResponseLike | StreamedResponse | undefined): Attributes | undefined {
+    const candidate = response?.candidates?.[0];
+    const token = candidate?.continuationToken;
+    if (!continues(candidate) || typeof token !== 'string' || !token) return undefined;
+    const index = this.hop ?? 0;
+    this.telemetry.continuations.checkpoint(token, this.span.spanContext(), index, this.resumedFrom);
+    return this.hop === undefined ? { [sc.ATTR_GCP_GEN_AI_CONTINUATION_INDEX]: 0 } : undefined;
   }
 
   /** The call threw, or its promise rejected (before any stream). */
@@ -310,6 +365,7 @@ export class RoundTrip implements TracedCall {
     sets: ReturnType<Telemetry['metricAttributes']>,
     response: GenerateContentResponseLike | undefined,
     cost: number | undefined,
+    tier: string,
     timeToFirstChunk: number | undefined
   ): void {
     const m = this.telemetry.metrics;
@@ -322,7 +378,8 @@ export class RoundTrip implements TracedCall {
       // A stream's summary keeps its candidates by index: the array may have holes.
       for (let i = 0; i < candidates.length; i++) {
         const reason = candidates[i]?.finishReason;
-        if (typeof reason === 'string' && reason) {
+        // A checkpoint of a continued generation is not a finish.
+        if (typeof reason === 'string' && reason && reason !== sc.FINISH_REASON_CONTINUATION) {
           m.finishReasons.add(1, sets.countersKey, sets.counters, reason);
         }
       }
@@ -330,7 +387,8 @@ export class RoundTrip implements TracedCall {
     if (cost !== undefined) {
       // Cost per (hashed) user: the one metric that carries enduser.id.
       const user = this.user[sc.ATTR_ENDUSER_ID];
-      m.cost.add(cost, sets.countersKey, sets.counters, user === undefined ? '' : String(user));
+      const counters = this.telemetry.costCounters(sets, tier);
+      m.cost.add(cost, counters.key, counters.attributes, user === undefined ? '' : String(user));
     }
   }
 
@@ -387,7 +445,8 @@ class RoundTripSink implements StreamSink {
       outcome === sc.STREAM_OUTCOME_FAILED ? { error } : undefined,
       attrs,
       ttfc,
-      lastChunkAt
+      lastChunkAt,
+      outcome !== sc.STREAM_OUTCOME_COMPLETED
     );
   }
 }
@@ -475,11 +534,19 @@ export class StreamedResponse implements GenerateContentResponseLike {
     if (this.captureParts) this.collectParts(candidates);
     for (let i = 0; i < candidates.length; i++) {
       const reason = candidates[i]?.finishReason;
-      if (typeof reason !== 'string' || !reason) continue;
+      const token = candidates[i]?.continuationToken;
+      const hasReason = typeof reason === 'string' && !!reason;
+      // 3.x continuation: the latest checkpoint token, so the next hop links to this one.
+      if (!hasReason && (typeof token !== 'string' || !token)) continue;
       const index = candidates[i].index;
-      (this.candidates ??= [])[typeof index === 'number' && index >= 0 && index < 1024 ? index : i] = {
-        finishReason: reason,
-      };
+      const slot = typeof index === 'number' && index >= 0 && index < 1024 ? index : i;
+      const kept = (this.candidates ??= [])[slot];
+      if (kept && !hasReason) kept.continuationToken = token;
+      else
+        this.candidates[slot] = {
+          finishReason: hasReason ? reason : undefined,
+          continuationToken: token ?? kept?.continuationToken,
+        };
     }
   }
 }

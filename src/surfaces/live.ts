@@ -7,8 +7,9 @@
  * be, with the same `this`.
  */
 import { context, diag, SpanKind, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
-import { spanName } from '../mapping/attributes.js';
-import type { ModelsLike } from '../internal-types.js';
+import { modalityAttributes, spanName } from '../mapping/attributes.js';
+import { SERVICE_TIER_STANDARD } from '../mapping/cost.js';
+import type { ModalityTokenCountLike, ModelsLike } from '../internal-types.js';
 import type { Settings } from '../core/settings.js';
 import { isVertexAi, type Telemetry } from '../core/telemetry.js';
 import { CallSpan, type TracedCall } from '../core/traced-call.js';
@@ -77,6 +78,26 @@ interface LiveMessage {
 
 const count = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0);
 
+/** The Live API's `*TokensDetails` lists, summed over a session by modality (audio is priced apart). */
+class ModalityTotals {
+  private readonly byModality = new Map<string, number>();
+
+  add(details: unknown): void {
+    if (!Array.isArray(details)) return;
+    for (const d of details as ModalityTokenCountLike[]) {
+      const n = count(d?.tokenCount);
+      if (n > 0 && typeof d.modality === 'string' && this.byModality.size < 16) {
+        this.byModality.set(d.modality, (this.byModality.get(d.modality) ?? 0) + n);
+      }
+    }
+  }
+
+  get list(): ModalityTokenCountLike[] | undefined {
+    if (this.byModality.size === 0) return undefined;
+    return [...this.byModality].map(([modality, tokenCount]) => ({ modality, tokenCount }));
+  }
+}
+
 /** A session's span: opened at connect, ended at close (or when connect fails). */
 export class LiveSession implements TracedCall {
   readonly span: Span;
@@ -90,6 +111,13 @@ export class LiveSession implements TracedCall {
   private output = 0;
   /** The usage the server reported, summed by kind: the session's cost. */
   private readonly usage = { prompt: 0, response: 0, thoughts: 0, cached: 0, toolUse: 0 };
+  /** By modality, made when a message first reports one. */
+  private modalities?: {
+    prompt: ModalityTotals;
+    response: ModalityTotals;
+    cache: ModalityTotals;
+    toolUse: ModalityTotals;
+  };
   private usageSeen = false;
   private readonly settings: Settings;
   private readonly user: Attributes;
@@ -161,6 +189,18 @@ export class LiveSession implements TracedCall {
       u.thoughts += count(usage.thoughtsTokenCount);
       u.cached += count(usage.cachedContentTokenCount);
       u.toolUse += count(usage.toolUsePromptTokenCount);
+      if (usage.promptTokensDetails || usage.responseTokensDetails || usage.cacheTokensDetails) {
+        const by = (this.modalities ??= {
+          prompt: new ModalityTotals(),
+          response: new ModalityTotals(),
+          cache: new ModalityTotals(),
+          toolUse: new ModalityTotals(),
+        });
+        by.prompt.add(usage.promptTokensDetails);
+        by.response.add(usage.responseTokensDetails);
+        by.cache.add(usage.cacheTokensDetails);
+        by.toolUse.add(usage.toolUsePromptTokensDetails);
+      }
       this.input = u.prompt + u.toolUse;
       this.output = u.response + u.thoughts;
     }
@@ -213,15 +253,22 @@ export class LiveSession implements TracedCall {
           thoughtsTokenCount: u.thoughts,
           cachedContentTokenCount: u.cached,
           toolUsePromptTokenCount: u.toolUse,
+          // Audio in and out at the audio rates a `prices` entry gives (Live models have none built in).
+          promptTokensDetails: this.modalities?.prompt.list,
+          candidatesTokensDetails: this.modalities?.response.list,
+          cacheTokensDetails: this.modalities?.cache.list,
+          toolUsePromptTokensDetails: this.modalities?.toolUse.list,
         };
+        if (this.modalities) modalityAttributes(usageMetadata, u.thoughts, attrs);
         const cost = this.telemetry.costOf({ usageMetadata }, this.model, isVertexAi(this.attrs), this.settings);
         if (cost !== undefined) {
           attrs[sc.ATTR_GEN_AI_COST_USD] = cost;
           const user = this.user[sc.ATTR_ENDUSER_ID];
+          const counters = this.telemetry.costCounters(sets, SERVICE_TIER_STANDARD);
           this.telemetry.metrics.cost.add(
             cost,
-            sets.countersKey,
-            sets.counters,
+            counters.key,
+            counters.attributes,
             user === undefined ? '' : String(user)
           );
         }

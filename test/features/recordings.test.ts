@@ -14,7 +14,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { API_VERSION, GEMINI_BASE_URL, loadGenAI, plain, SDK_MAJOR, TEST_API_KEY } from '../utils/genai';
 import { SHARED_DIR } from '../utils/paths';
 import { assertValidContent, CONTENT_ATTRIBUTES, schemasAvailable } from '../utils/schemas';
-import { costOf, priceFor } from '../../src/mapping/cost';
+import { costOf, priceFor, ratesAt } from '../../src/mapping/cost';
 import { BUILTIN_PRICES } from '../../src/mapping/prices';
 
 const RECORDINGS_DIR = path.join(SHARED_DIR, 'fixtures', 'js-genai-recordings');
@@ -76,14 +76,44 @@ function expectedAttributes(model: string, request: Json, status: number, respon
   if (gen.candidateCount !== undefined && gen.candidateCount !== 1) {
     expected['gen_ai.request.choice.count'] = gen.candidateCount;
   }
+  const thinking = (gen.thinkingConfig ?? {}) as Json;
+  if (thinking.thinkingLevel !== undefined) expected['gen_ai.request.reasoning.level'] = thinking.thinkingLevel;
+  if (thinking.thinkingBudget !== undefined) expected['gcp.gen_ai.request.thinking_budget'] = thinking.thinkingBudget;
+  // The server-side tools the recording's request enabled, by their wire names.
+  const serverTools: Record<string, string> = {
+    googleSearch: 'google_search',
+    googleSearchRetrieval: 'google_search_retrieval',
+    urlContext: 'url_context',
+    codeExecution: 'code_execution',
+    fileSearch: 'file_search',
+    googleMaps: 'google_maps',
+    computerUse: 'computer_use',
+    mcpServers: 'mcp',
+  };
+  const tools = [
+    ...new Set(
+      ((request.tools ?? []) as Json[]).flatMap((t) =>
+        Object.keys(t)
+          .filter((k) => serverTools[k])
+          .map((k) => serverTools[k])
+      )
+    ),
+  ];
+  if (tools.length) expected['gcp.gen_ai.request.server_tools'] = tools;
   if (status !== 200) {
     expected['error.type'] = String(status);
+    // The conventions' newer rule: `error` where a finish reason was expected and never came.
+    expected['gen_ai.response.finish_reasons'] = Array.from(
+      { length: typeof gen.candidateCount === 'number' && gen.candidateCount > 1 ? gen.candidateCount : 1 },
+      () => 'error'
+    );
     return expected;
   }
   const r = response as Json;
   // The bill at the built-in prices (the formula itself is checked by hand in cost.test.ts).
   const price = priceFor(BUILTIN_PRICES, r.modelVersion as string | undefined, model, false);
-  const cost = price ? costOf(r.usageMetadata as never, price.price) : undefined;
+  const rates = price && ratesAt(price.price, { at: Date.now() });
+  const cost = rates ? costOf(r.usageMetadata as never, rates) : undefined;
   if (cost !== undefined) expected['gen_ai.cost.usd'] = cost;
   if (r.responseId) expected['gen_ai.response.id'] = r.responseId;
   if (r.modelVersion) expected['gen_ai.response.model'] = r.modelVersion;
@@ -102,6 +132,48 @@ function expectedAttributes(model: string, request: Json, status: number, respon
     if (u.toolUsePromptTokenCount !== undefined) {
       expected['gcp.gen_ai.usage.tool_use_prompt_tokens'] = u.toolUsePromptTokenCount;
     }
+    // By modality, as recorded: text, image and audio in the conventions, video and document under gcp.
+    const byModality = (list: unknown, kind: string, extra = 0) => {
+      if (!Array.isArray(list)) return;
+      const sums: Record<string, number> = {};
+      for (const d of list as Array<{ modality: string; tokenCount?: number }>) {
+        if (d.tokenCount) sums[d.modality] = (sums[d.modality] ?? 0) + d.tokenCount;
+      }
+      if (extra) sums.TEXT = (sums.TEXT ?? 0) + extra;
+      for (const [modality, n] of Object.entries(sums)) {
+        const m = modality.toLowerCase();
+        const key = ['text', 'image', 'audio'].includes(m)
+          ? `gen_ai.usage.${m}.${kind}`
+          : `gcp.gen_ai.usage.${m}.${kind}`;
+        expected[key] = ((expected[key] as number | undefined) ?? 0) + n;
+      }
+    };
+    const d = r.usageMetadata as Record<string, unknown>;
+    byModality(d.promptTokensDetails, 'input_tokens');
+    byModality(d.toolUsePromptTokensDetails, 'input_tokens');
+    byModality(d.candidatesTokensDetails, 'output_tokens', u.thoughtsTokenCount ?? 0);
+    byModality(d.cacheTokensDetails, 'cache_read.input_tokens');
+  }
+  const candidates = (r.candidates ?? []) as Array<{
+    groundingMetadata?: { webSearchQueries?: unknown[]; groundingChunks?: unknown[] };
+    urlContextMetadata?: { urlMetadata?: Array<{ urlRetrievalStatus?: string }> };
+  }>;
+  const grounded = candidates.filter((c) => c.groundingMetadata);
+  if (grounded.some((c) => c.groundingMetadata?.webSearchQueries)) {
+    expected['gcp.gen_ai.response.web_search_queries'] = grounded.reduce(
+      (n, c) => n + (c.groundingMetadata?.webSearchQueries?.length ?? 0),
+      0
+    );
+  }
+  if (grounded.some((c) => c.groundingMetadata?.groundingChunks)) {
+    expected['gcp.gen_ai.response.grounding_chunks'] = grounded.reduce(
+      (n, c) => n + (c.groundingMetadata?.groundingChunks?.length ?? 0),
+      0
+    );
+  }
+  const urls = candidates.flatMap((c) => c.urlContextMetadata?.urlMetadata ?? []);
+  if (candidates.some((c) => c.urlContextMetadata?.urlMetadata)) {
+    expected['gcp.gen_ai.response.url_retrieval_statuses'] = urls.map((x) => x.urlRetrievalStatus);
   }
   return expected;
 }

@@ -72,7 +72,7 @@ if (SDK_MAJOR === '3')
       assert.match(tree, /└─ fetch_response \[CLIENT\].* response\.status=completed/);
       assert.match(
         tree,
-        /generate_content gemini-overloaded \[CLIENT\]\s+[\d.]+ ms {2}provider=gcp\.gemini model=gemini-overloaded error\.type=503 status=ERROR/
+        /generate_content gemini-overloaded \[CLIENT\]\s+[\d.]+ ms {2}provider=gcp\.gemini model=gemini-overloaded finish=error error\.type=503 status=ERROR/
       );
     });
   });

@@ -226,6 +226,8 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
               'gen_ai.response.chunk_count': 1,
               'gen_ai.response.time_to_first_chunk': spans[3]?.attributes['gen_ai.response.time_to_first_chunk'],
               'gcp.gen_ai.stream.outcome': 'cut_short',
+              // Cut short: `error` where a finish reason never came.
+              'gen_ai.response.finish_reasons': ['error'],
             },
             status: 0,
           },
@@ -240,6 +242,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
               ...server,
               'gen_ai.output.type': 'text',
               'error.type': '404',
+              'gen_ai.response.finish_reasons': ['error'],
             },
             status: 2, // ERROR
           },

@@ -163,7 +163,8 @@ describe(`streams (@google/genai ${SDK_MAJOR}.x)`, function () {
     assert.equal(spans.length, 1);
     assert.equal(spans[0].attributes['gcp.gen_ai.stream.outcome'], 'cut_short');
     assert.equal(spans[0].attributes['gen_ai.response.chunk_count'], 1);
-    assert.equal(spans[0].attributes['gen_ai.response.finish_reasons'], undefined);
+    // Cut short before the model finished: `error` at the position a finish reason never came to.
+    assert.deepEqual(spans[0].attributes['gen_ai.response.finish_reasons'], ['error']);
     assertOk(spans[0]);
   });
 
@@ -180,6 +181,7 @@ describe(`streams (@google/genai ${SDK_MAJOR}.x)`, function () {
     assert.equal(span.attributes['gen_ai.response.chunk_count'], 1);
     // What arrived before the drop is still on the span.
     assert.equal(span.attributes['gen_ai.usage.output_tokens'], 22);
+    assert.deepEqual(span.attributes['gen_ai.response.finish_reasons'], ['error']);
     assert.equal(exceptionEvents(span).length, 1);
   });
 
@@ -241,7 +243,11 @@ describe(`streams (@google/genai ${SDK_MAJOR}.x)`, function () {
         )
     );
     assert.equal(spans.length, 1);
-    assertClientSpan(spans[0], `generate_content ${MODEL}`, { ...BASE(), 'error.type': '429' });
+    assertClientSpan(spans[0], `generate_content ${MODEL}`, {
+      ...BASE(),
+      'error.type': '429',
+      'gen_ai.response.finish_reasons': ['error'],
+    });
     assert.equal(spans[0].status.code, SpanStatusCode.ERROR);
   });
 
@@ -253,6 +259,7 @@ describe(`streams (@google/genai ${SDK_MAJOR}.x)`, function () {
     assert.equal(spans.length, 1);
     assert.equal(spans[0].attributes['gcp.gen_ai.stream.outcome'], 'abandoned');
     assert.equal(spans[0].attributes['gen_ai.response.chunk_count'], 0);
+    assert.deepEqual(spans[0].attributes['gen_ai.response.finish_reasons'], ['error']);
     assertOk(spans[0]);
     // We never touched the stream: read late, it is all there, and no second span appears.
     const late = await consume(stream);
@@ -413,7 +420,7 @@ describe(`streams (@google/genai ${SDK_MAJOR}.x)`, function () {
   });
 
   if (SDK_MAJOR === '3') {
-    it('3.x automatic continuation: one span per HTTP round trip of the call', async () => {
+    it('3.x automatic continuation: one span per hop, each after the first linked to the one before, with its index', async () => {
       let calls = 0;
       server.reply = () =>
         ++calls === 1
@@ -435,13 +442,19 @@ describe(`streams (@google/genai ${SDK_MAJOR}.x)`, function () {
           s.attributes['gen_ai.response.finish_reasons'],
           s.attributes['gen_ai.usage.output_tokens'],
           s.attributes['gcp.gen_ai.stream.outcome'],
+          s.attributes['gcp.gen_ai.continuation.index'],
         ]),
         [
-          [2, ['CONTINUATION'], 22, 'completed'],
-          [1, ['STOP'], 23, 'completed'],
+          // A checkpoint is not a finish: the first hop reports none.
+          [2, undefined, 22, 'completed', 0],
+          [1, ['STOP'], 23, 'completed', 1],
         ]
       );
       assert.equal(spans[0].parentSpanContext, spans[1].parentSpanContext);
+      assert.deepEqual(
+        spans[1].links.map((l) => l.context.spanId),
+        [spans[0].spanContext().spanId]
+      );
     });
   }
 });

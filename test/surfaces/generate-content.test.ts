@@ -329,6 +329,8 @@ describe(`generateContent (@google/genai ${SDK_MAJOR}.x)`, () => {
           ...BASE_ATTRIBUTES,
           'gen_ai.output.type': 'text',
           'error.type': String(status),
+          // The conventions' newer rule: `error` where a finish reason was expected and never came.
+          'gen_ai.response.finish_reasons': ['error'],
         });
         assert.equal(span.status.code, SpanStatusCode.ERROR);
         assert.equal(span.status.message, instrumented.message);

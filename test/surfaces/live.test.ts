@@ -55,7 +55,16 @@ function startLiveServer() {
         socket.send(
           JSON.stringify({
             serverContent: { turnComplete: true },
-            usageMetadata: { promptTokenCount: 9, responseTokenCount: 3, totalTokenCount: 12 },
+            usageMetadata: {
+              promptTokenCount: 9,
+              responseTokenCount: 3,
+              totalTokenCount: 12,
+              promptTokensDetails: [
+                { modality: 'TEXT', tokenCount: 4 },
+                { modality: 'AUDIO', tokenCount: 5 },
+              ],
+              responseTokensDetails: [{ modality: 'AUDIO', tokenCount: 3 }],
+            },
           })
         );
       }
@@ -154,6 +163,10 @@ describe(`Live API sessions (@google/genai ${SDK_MAJOR}.x)`, function () {
         'gcp.gen_ai.live.tool_calls': 1,
         'gen_ai.usage.input_tokens': 14,
         'gen_ai.usage.output_tokens': 10,
+        // By modality, as far as the messages broke it down (the second turn's only).
+        'gen_ai.usage.text.input_tokens': 4,
+        'gen_ai.usage.audio.input_tokens': 5,
+        'gen_ai.usage.audio.output_tokens': 3,
         'gcp.gen_ai.live.close_code': 'number',
       }
     );
@@ -188,6 +201,23 @@ describe(`Live API sessions (@google/genai ${SDK_MAJOR}.x)`, function () {
     // What the cost counter adds for the session, read from the totals it reports.
     assert.equal(usd(after - before), usd(cost));
     instrumentation.setConfig({});
+  });
+
+  it('audio in and out at the audio rates a prices entry gives; tokens by modality on the span', async () => {
+    instrumentation.setConfig({
+      prices: { 'gemini-live-2.5-flash': { input: 1, output: 2, inputAudio: 3, outputAudio: 12 } },
+    });
+    try {
+      await conversation();
+    } finally {
+      instrumentation.setConfig({});
+    }
+    const [span] = finishedSpans();
+    // 14 input (5 audio) and 10 output (3 audio): 5 x 3 + 9 x 1 + 3 x 12 + 7 x 2 = 15 + 9 + 36 + 14
+    assert.equal(span.attributes['gen_ai.cost.usd'], 74 / 1e6);
+    assert.equal(span.attributes['gen_ai.usage.text.input_tokens'], 4);
+    assert.equal(span.attributes['gen_ai.usage.audio.input_tokens'], 5);
+    assert.equal(span.attributes['gen_ai.usage.audio.output_tokens'], 3);
   });
 
   it('live.music.connect: a live_music_session span from connect to close', async () => {

@@ -5,17 +5,22 @@
 import * as assert from 'node:assert/strict';
 import {
   answeredCallsOf,
+  continues,
   errorType,
   finishReasons,
   outputType,
   providerName,
   requestAttributes,
+  requestServiceTier,
   responseAttributes,
+  responseServiceTier,
   samplingAttributes,
   serverFromBaseUrl,
+  serverToolsOf,
   spanName,
   usageAttributes,
 } from '../../src/mapping/attributes';
+import { finishReason as contentFinishReason } from '../../src/mapping/content';
 
 describe('attributes (pure mapping)', () => {
   it('provider: Vertex AI or the Gemini API', () => {
@@ -185,5 +190,129 @@ describe('attributes (pure mapping)', () => {
       answeredCallsOf({ contents: [{ role: 'user', parts: [{ functionResponse: { name: 'f', response: {} } }] }] }),
       [{ id: undefined, name: 'f' }]
     );
+  });
+});
+
+describe('finish reasons, tiers, modalities and server tools (pure mapping)', () => {
+  it('finish reasons: one per candidate in order, `error` where an incomplete response has none, a checkpoint none', () => {
+    const response = { candidates: [{ finishReason: 'STOP' }, {}, { finishReason: 'MAX_TOKENS' }] };
+    // Complete: Gemini's values verbatim; a candidate without one says nothing.
+    assert.deepEqual(finishReasons(response), ['STOP', 'MAX_TOKENS']);
+    // Incomplete (failed, cut short) with three candidates asked for: `error` at the missing position.
+    assert.deepEqual(finishReasons(response, 3), ['STOP', 'error', 'MAX_TOKENS']);
+    assert.deepEqual(finishReasons(undefined, 2), ['error', 'error']);
+    // 3.x continuation: a checkpoint (CONTINUATION, or a token and no reason yet) is not a finish.
+    assert.deepEqual(finishReasons({ candidates: [{ finishReason: 'CONTINUATION', continuationToken: 't' }] }), []);
+    assert.deepEqual(finishReasons({ candidates: [{ continuationToken: 't' }] }, 1), []);
+    assert.equal(continues({ finishReason: 'STOP', continuationToken: 't' }), false);
+  });
+
+  it('every Gemini finish reason has a conventions value in content capture', () => {
+    const cases: Array<[string | undefined, string]> = [
+      ['STOP', 'stop'],
+      [undefined, 'stop'],
+      ['MAX_TOKENS', 'length'],
+      ['CONTINUATION', 'length'],
+      ['SAFETY', 'content_filter'],
+      ['RECITATION', 'content_filter'],
+      ['LANGUAGE', 'content_filter'],
+      ['BLOCKLIST', 'content_filter'],
+      ['PROHIBITED_CONTENT', 'content_filter'],
+      ['SPII', 'content_filter'],
+      ['IMAGE_SAFETY', 'content_filter'],
+      ['IMAGE_PROHIBITED_CONTENT', 'content_filter'],
+      ['IMAGE_RECITATION', 'content_filter'],
+      ['MODEL_ARMOR', 'content_filter'],
+      ['ESCALATION', 'content_filter'],
+      ['PUP_LIMITED_DISABLED', 'content_filter'],
+      ['MALFORMED_FUNCTION_CALL', 'error'],
+      ['UNEXPECTED_TOOL_CALL', 'error'],
+      ['TOO_MANY_TOOL_CALLS', 'error'],
+      ['MALFORMED_RESPONSE', 'error'],
+      ['MISSING_THOUGHT_SIGNATURE', 'error'],
+      ['NO_IMAGE', 'error'],
+      ['IMAGE_OTHER', 'error'],
+      ['OTHER', 'error'],
+      ['FINISH_REASON_UNSPECIFIED', 'error'],
+      ['SOMETHING_NEWER', 'something_newer'],
+    ];
+    for (const [gemini, ours] of cases) assert.equal(contentFinishReason(gemini, false), ours, String(gemini));
+    assert.equal(contentFinishReason('STOP', true), 'tool_call');
+  });
+
+  it('service tiers: the request lowercased, the response from serviceTier or Vertex AI trafficType', () => {
+    assert.equal(requestServiceTier({ config: { serviceTier: 'FLEX' } }), 'flex');
+    assert.equal(requestServiceTier({ config: { serviceTier: 'unspecified' } }), undefined);
+    assert.equal(requestServiceTier({}), undefined);
+    assert.equal(responseServiceTier({ serviceTier: 'SERVICE_TIER_PRIORITY' }), 'priority');
+    const traffic: Array<[string, string | undefined]> = [
+      ['ON_DEMAND', 'standard'],
+      ['ON_DEMAND_FLEX', 'flex'],
+      ['ON_DEMAND_PRIORITY', 'priority'],
+      ['ON_DEMAND_OFFPEAK', 'off_peak'],
+      ['PROVISIONED_THROUGHPUT', 'provisioned_throughput'],
+      ['TRAFFIC_TYPE_UNSPECIFIED', undefined],
+      ['SOMETHING_NEW', 'something_new'],
+    ];
+    for (const [t, tier] of traffic) assert.equal(responseServiceTier({ trafficType: t }), tier, t);
+    // The Gemini API's own word wins over a traffic type.
+    assert.equal(responseServiceTier({ serviceTier: 'flex', trafficType: 'ON_DEMAND' }), 'flex');
+  });
+
+  it('tokens by modality only where non-zero; thinking counted as text output only when output details exist', () => {
+    assert.deepEqual(
+      usageAttributes({
+        promptTokenCount: 30,
+        candidatesTokenCount: 7,
+        thoughtsTokenCount: 3,
+        toolUsePromptTokenCount: 4,
+        promptTokensDetails: [
+          { modality: 'TEXT', tokenCount: 20 },
+          { modality: 'DOCUMENT', tokenCount: 10 },
+          { modality: 'AUDIO', tokenCount: 0 },
+        ],
+        toolUsePromptTokensDetails: [{ modality: 'TEXT', tokenCount: 4 }],
+        candidatesTokensDetails: [{ modality: 'TEXT', tokenCount: 7 }],
+        cacheTokensDetails: [{ modality: 'IMAGE', tokenCount: 5 }],
+      }),
+      {
+        'gen_ai.usage.input_tokens': 34,
+        'gen_ai.usage.output_tokens': 10,
+        'gen_ai.usage.reasoning.output_tokens': 3,
+        'gcp.gen_ai.usage.tool_use_prompt_tokens': 4,
+        'gen_ai.usage.text.input_tokens': 24,
+        'gcp.gen_ai.usage.document.input_tokens': 10,
+        'gen_ai.usage.text.output_tokens': 10,
+        'gen_ai.usage.image.cache_read.input_tokens': 5,
+      }
+    );
+    assert.deepEqual(usageAttributes({ promptTokenCount: 1, thoughtsTokenCount: 3 }), {
+      'gen_ai.usage.input_tokens': 1,
+      'gen_ai.usage.output_tokens': 3,
+      'gen_ai.usage.reasoning.output_tokens': 3,
+    });
+  });
+
+  it('server tools: names only, each once, in order; request facts', () => {
+    assert.deepEqual(
+      serverToolsOf([
+        { googleSearch: { excludeDomains: ['secret.example'] } },
+        { functionDeclarations: [{ name: 'f' }] },
+        { urlContext: {}, codeExecution: {} },
+        { mcpServers: [{ name: 'm' }] },
+        { fileSearch: { fileSearchStoreNames: ['stores/x'] } },
+        { computerUse: {} },
+        { googleSearch: {} },
+        null,
+      ]),
+      ['google_search', 'url_context', 'code_execution', 'mcp', 'file_search', 'computer_use']
+    );
+    const attrs = requestAttributes({
+      config: { thinkingConfig: { thinkingLevel: 'HIGH', thinkingBudget: -1 }, serviceTier: 'priority' },
+    });
+    assert.equal(attrs['gen_ai.request.reasoning.level'], 'HIGH');
+    assert.equal(attrs['gcp.gen_ai.request.thinking_budget'], -1);
+    assert.equal(attrs['gcp.gen_ai.request.service_tier'], 'priority');
+    assert.equal(attrs['gcp.gen_ai.request.server_tools'], undefined);
   });
 });
