@@ -95,7 +95,13 @@ function functionTools(tools: unknown): unknown[] | undefined {
   const declarations = tools
     .filter((t): t is Json => isObject(t) && t.type === 'function')
     .map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
-  return declarations.length > 0 ? [{ functionDeclarations: declarations }] : undefined;
+  const out: unknown[] = declarations.length > 0 ? [{ functionDeclarations: declarations }] : [];
+  // Server-side tools by their Gemini `Tool` key (`google_search` to `googleSearch`), settings left out.
+  for (const t of tools) {
+    if (!isObject(t) || typeof t.type !== 'string' || t.type === 'function' || !/^[a-z_]+$/.test(t.type)) continue;
+    out.push({ [t.type.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())]: {} });
+  }
+  return out.length > 0 ? out : undefined;
 }
 
 /**
@@ -118,6 +124,9 @@ export function interactionParams(params: unknown): GenerateContentParametersLik
       maxOutputTokens: g.max_output_tokens as number | undefined,
       seed: g.seed as number | undefined,
       stopSequences: g.stop_sequences as string[] | undefined,
+      thinkingConfig: str(g.thinking_level) ? { thinkingLevel: str(g.thinking_level) } : undefined,
+      // 3.x: `flex`, `standard`, `priority`, `deferred`: priced like a generateContent call's tier.
+      serviceTier: str(p.service_tier),
     },
   } as GenerateContentParametersLike;
 }

@@ -76,10 +76,19 @@ describe('the Interactions API mapping (pure)', () => {
         model: 'gemini-2.5-flash',
         input: 'Hi',
         system_instruction: 'Be brief.',
-        generation_config: { temperature: 0.5, top_p: 0.9, max_output_tokens: 10, seed: 7, stop_sequences: ['x'] },
+        generation_config: {
+          temperature: 0.5,
+          top_p: 0.9,
+          max_output_tokens: 10,
+          seed: 7,
+          stop_sequences: ['x'],
+          thinking_level: 'low',
+        },
+        service_tier: 'flex',
         tools: [
           { type: 'function', name: 'f', description: 'd', parameters: { type: 'object' } },
-          { type: 'google_search' },
+          { type: 'google_search', search_types: ['web'] },
+          { type: 'url_context' },
         ],
       }),
       {
@@ -87,12 +96,19 @@ describe('the Interactions API mapping (pure)', () => {
         contents: [{ role: 'user', parts: [{ text: 'Hi' }] }],
         config: {
           systemInstruction: 'Be brief.',
-          tools: [{ functionDeclarations: [{ name: 'f', description: 'd', parameters: { type: 'object' } }] }],
+          tools: [
+            { functionDeclarations: [{ name: 'f', description: 'd', parameters: { type: 'object' } }] },
+            // Server-side tools by their Gemini key, their settings left out.
+            { googleSearch: {} },
+            { urlContext: {} },
+          ],
           temperature: 0.5,
           topP: 0.9,
           maxOutputTokens: 10,
           seed: 7,
           stopSequences: ['x'],
+          thinkingConfig: { thinkingLevel: 'low' },
+          serviceTier: 'flex',
         },
       }
     );
