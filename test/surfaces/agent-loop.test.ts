@@ -186,6 +186,20 @@ describe(`function-calling loops (@google/genai ${SDK_MAJOR}.x)`, function () {
     assert.equal(weather.invocations.length, 2, 'traced run and bare run');
   });
 
+  it('agent.run has no cache token counts (taken off the internal agent span by the conventions); its round trips do', async () => {
+    const weather = callableTool(['get_weather']);
+    const cached = { ...usage(30, 7), cachedContentTokenCount: 20 };
+    const spans = await sameAsBare(
+      [json(askFor([{ id: 'call-1', name: 'get_weather', args: { city: 'Paris' } }])), json(answer('Sunny.', cached))],
+      () =>
+        client().models.generateContent({ model: MODEL, contents: 'Weather in Paris?', config: { tools: [weather] } })
+    );
+    const { run, children } = loopOf(spans);
+    assert.equal(run.attributes['gen_ai.usage.cache_read.input_tokens'], undefined);
+    assert.equal(run.attributes['gen_ai.usage.input_tokens'], 40);
+    assert.equal(children[2].attributes['gen_ai.usage.cache_read.input_tokens'], 20);
+  });
+
   it('one round trip when the model answers at once', async () => {
     const spans = await sameAsBare([json(answer('No tool needed.'))], () =>
       client().models.generateContent({ model: MODEL, contents: 'Hi', config: { tools: [callableTool(['t'])] } })
