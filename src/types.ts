@@ -84,7 +84,11 @@ export interface GeminiInstrumentationConfig extends InstrumentationConfig, EndU
   /**
    * Prices (USD per 1M tokens) that replace or extend the built-in table, by
    * model id: `{ 'my-model': { input: 1, output: 4, cachedInput: 0.1,
-   * longContext: { aboveInputTokens: 200000, input: 2, output: 8 } } }`.
+   * longContext: { aboveInputTokens: 200000, input: 2, output: 8 },
+   * serviceTiers: { flex: { input: 0.5, output: 2 } },
+   * scheduled: [{ effectiveFrom: '2027-03-01', input: 1.5, output: 6 }] } }`.
+   * Per-modality rates: `inputAudio`, `cachedInputAudio`, `inputImage`,
+   * `inputVideo`, `outputImage`, `outputAudio`.
    */
   prices?: Record<string, ModelPrice>;
 }

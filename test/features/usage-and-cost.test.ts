@@ -13,6 +13,7 @@ import { collectMetrics, costTotal, usd } from '../utils/metrics';
 import { SDK_MAJOR } from '../utils/genai';
 import { withFakeGemini } from '../utils/with-fake-gemini';
 import type { FakeReply } from '../utils/fake-gemini-server';
+import { assertValidContent, schemasAvailable } from '../utils/schemas';
 
 type Json = Record<string, unknown>;
 
@@ -153,6 +154,34 @@ describe(`usage and cost: tiers, dates, modalities, continuation (@google/genai 
     });
   });
 
+  describe('the prices option: tiers and scheduled changes of your own', () => {
+    it('a tuned model with a flex rate and a price change on 2027-03-01', async () => {
+      instrumentation.setConfig({
+        prices: {
+          'my-tuned-model': {
+            input: 1,
+            output: 2,
+            serviceTiers: { flex: { input: 0.5, output: 1 } },
+            scheduled: [{ effectiveFrom: '2027-03-01', input: 2 }],
+          },
+        },
+      });
+      server.reply = () => answer({ promptTokenCount: 1000, candidatesTokenCount: 1000 });
+      try {
+        await at('2027-02-28T23:59:59Z', () => generate('my-tuned-model'));
+        await at('2027-03-01T00:00:00Z', () => generate('my-tuned-model'));
+        await at('2027-03-01T00:00:00Z', () => generate('my-tuned-model', { serviceTier: 'flex' }));
+      } finally {
+        instrumentation.setConfig({});
+      }
+      const costs = finishedSpans().map((s) => s.attributes['gen_ai.cost.usd']);
+      // 1,000 x 1 + 1,000 x 2; then 1,000 x 2 + 1,000 x 2; flex keeps its own rates: 1,000 x 0.5 + 1,000 x 1
+      near(costs[0], 0.003);
+      near(costs[1], 0.004);
+      near(costs[2], 0.0015);
+    });
+  });
+
   describe('tokens by modality', () => {
     it('audio input and cached audio at their own rates; per-modality attributes', async () => {
       // 2.5 Flash: text 0.30, audio 1.00, cached 0.03, cached audio 0.10, output 2.50.
@@ -279,6 +308,7 @@ describe(`usage and cost: tiers, dates, modalities, continuation (@google/genai 
         instrumentation.setConfig({});
       }
       const [span] = finishedSpans();
+      if (schemasAvailable) assertValidContent('gen_ai.output.messages', span.attributes['gen_ai.output.messages']);
       const [message] = JSON.parse(span.attributes['gen_ai.output.messages'] as string);
       assert.deepEqual(message, {
         role: 'assistant',

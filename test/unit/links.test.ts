@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { SpanContext } from '@opentelemetry/api';
-import { FunctionCallLinks } from '../../src/core/links';
+import { ContinuationHops, FunctionCallLinks } from '../../src/core/links';
 
 const TRACE = 'a'.repeat(32);
 const OTHER_TRACE = 'b'.repeat(32);
@@ -83,5 +83,35 @@ describe('FunctionCallLinks', () => {
     links.asked(asker('2222222222222222'), [{ id: 'dup', name: 'a' }]);
     assert.equal(links.size, 1);
     assert.deepEqual(spanIds(links.answered(TRACE, [{ id: 'dup', name: 'a' }])), ['2222222222222222']);
+  });
+});
+
+describe('ContinuationHops (3.x continuation)', () => {
+  const ctx = (spanId: string) => ({ traceId: 't'.repeat(32), spanId, traceFlags: 1 });
+
+  it('each hop finds the one before it by the token it resumes from; a retry follows the failed try', () => {
+    const hops = new ContinuationHops();
+    assert.equal(hops.previous('tok-1'), undefined);
+    hops.checkpoint('tok-1', ctx('a'), 0);
+    assert.deepEqual(hops.previous('tok-1'), { span: ctx('a'), index: 0 });
+    // Hop 1 resumes from tok-1, fails before a checkpoint of its own; the retry from tok-1 follows hop 1.
+    hops.resumed('tok-1', ctx('b'), 1);
+    assert.deepEqual(hops.previous('tok-1'), { span: ctx('b'), index: 1 });
+    // The retry stops at tok-2: tok-1 is spent.
+    hops.checkpoint('tok-2', ctx('c'), 2, 'tok-1');
+    assert.equal(hops.previous('tok-1'), undefined);
+    assert.deepEqual(hops.previous('tok-2'), { span: ctx('c'), index: 2 });
+    // A token we never saw (a continuation from another process) is no hop we know.
+    hops.resumed('tok-x', ctx('d'), 0);
+    assert.equal(hops.previous('tok-x'), undefined);
+  });
+
+  it('is bounded, oldest first out', () => {
+    const hops = new ContinuationHops(2);
+    hops.checkpoint('a', ctx('1'), 0);
+    hops.checkpoint('b', ctx('2'), 0);
+    hops.checkpoint('c', ctx('3'), 0);
+    assert.equal(hops.previous('a'), undefined);
+    assert.ok(hops.previous('b') && hops.previous('c'));
   });
 });
