@@ -11,6 +11,7 @@
 'use strict';
 const path = require('node:path');
 const { createRequire } = require('node:module');
+const { performance } = require('node:perf_hooks');
 
 const [config, major] = process.argv.slice(2);
 const memoryMode = process.argv.includes('--memory');
