@@ -71,6 +71,8 @@ export class Telemetry {
   /** Per sampling attribute set: response model → metric attribute sets. */
   private readonly metricSets = new WeakMap<Readonly<Attributes>, Map<string, MetricAttributeSets>>();
   private readonly hashes: HashMemo = new Map();
+  /** Per metric attribute set (a request and a response model on one client kind): its price. */
+  private readonly priceBySets = new WeakMap<MetricAttributeSets, { table: PriceTable; price: Price }>();
   private readonly tierSets = new WeakMap<MetricAttributeSets, Map<string, { attributes: Attributes; key: string }>>();
   private prices?: {
     table: PriceTable;
@@ -167,10 +169,19 @@ export class Telemetry {
     vertexAi: boolean,
     settings: Settings,
     tier: string = SERVICE_TIER_STANDARD,
-    at: number = Date.now()
+    at: number = Date.now(),
+    /** The call's metric sets (built per request and response model): the price is looked up once per set. */
+    sets?: MetricAttributeSets
   ): number | undefined {
     const responseModel = modelVersionOf(response);
-    const found = this.priceOf(settings.prices, responseModel, requestModel, vertexAi);
+    const table = settings.prices;
+    let found: Price;
+    const memo = sets && this.priceBySets.get(sets);
+    if (memo && memo.table === table) found = memo.price;
+    else {
+      found = this.priceOf(table, responseModel, requestModel, vertexAi);
+      if (sets) this.priceBySets.set(sets, { table, price: found });
+    }
     const rates = found && this.ratesOf(found.price, vertexAi, tier, at);
     if (!rates) {
       // Never a guess: no cost, and one word about it per model and tier.

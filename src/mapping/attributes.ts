@@ -234,6 +234,14 @@ export function usageAttributes(usage: UsageMetadataLike | undefined): Attribute
  * the conventions' `gen_ai.usage.*`, VIDEO and DOCUMENT under `gcp.gen_ai.usage.*`.
  */
 export function modalityAttributes(usage: UsageMetadataLike, thoughts: number | undefined, attrs: Attributes): void {
+  if (
+    !usage.promptTokensDetails &&
+    !usage.candidatesTokensDetails &&
+    !usage.cacheTokensDetails &&
+    !usage.toolUsePromptTokensDetails
+  ) {
+    return;
+  }
   addModalities(attrs, usage.promptTokensDetails, 'input_tokens');
   addModalities(attrs, usage.toolUsePromptTokensDetails, 'input_tokens');
   if (addModalities(attrs, usage.candidatesTokensDetails, 'output_tokens') && thoughts) {
@@ -451,6 +459,9 @@ export function functionCallsOf(response: GenerateContentResponseLike | undefine
 /** Most responses ask for no function call: they share this empty list. */
 export const NO_CALLS: readonly FunctionCallLike[] = Object.freeze([]);
 
+/** Most requests answer no function call: they share this empty list. */
+const NO_ANSWERS: readonly AnsweredCall[] = Object.freeze([]);
+
 /** An answer, with the arguments of the call it answers when the request echoes them. */
 export interface AnsweredCall {
   id?: string;
@@ -466,18 +477,18 @@ export interface AnsweredCall {
  * by name in order. Only those two contents are read, so a long history costs
  * nothing, and nothing when the request answers no call.
  */
-export function answeredCallsOf(params: GenerateContentParametersLike | undefined): AnsweredCall[] {
+export function answeredCallsOf(params: GenerateContentParametersLike | undefined): readonly AnsweredCall[] {
   const contents = params?.contents;
   const many = Array.isArray(contents);
   const last = (many ? contents[contents.length - 1] : contents) as ContentLike | undefined;
   const parts = last && typeof last === 'object' ? last.parts : undefined;
-  if (!Array.isArray(parts)) return [];
+  if (!Array.isArray(parts)) return NO_ANSWERS;
   let answered: AnsweredCall[] | undefined;
   for (const part of parts) {
     const fr = part?.functionResponse;
     if (fr && typeof fr === 'object') (answered ??= []).push({ id: fr.id, name: fr.name });
   }
-  if (!answered) return [];
+  if (!answered) return NO_ANSWERS;
   const asking = many ? (contents[contents.length - 2] as ContentLike | undefined) : undefined;
   if (asking && typeof asking === 'object' && asking.role === 'model' && Array.isArray(asking.parts)) {
     const echoed = asking.parts.map((p) => p?.functionCall).filter((c): c is FunctionCallLike => !!c);

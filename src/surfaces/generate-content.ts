@@ -268,11 +268,12 @@ export class RoundTrip implements TracedCall {
       const calls: readonly FunctionCallLike[] =
         response instanceof StreamedResponse ? (response.functionCalls ?? NO_CALLS) : functionCallsOf(response);
       const requestModel = this.attrs[sc.ATTR_GEN_AI_REQUEST_MODEL] as string | undefined;
+      sets = this.telemetry.metricAttributes(this.attrs, modelVersionOf(response));
       // Priced at the tier that served the call when the response says, else the one asked for.
       tier = responseServiceTier(response?.usageMetadata) ?? this.requestTier ?? SERVICE_TIER_STANDARD;
       cost =
         response?.usageMetadata && this.kind?.priced !== false
-          ? this.telemetry.costOf(response, requestModel, this.vertexAi, this.settings, tier, this.startedAtMs)
+          ? this.telemetry.costOf(response, requestModel, this.vertexAi, this.settings, tier, this.startedAtMs, sets)
           : undefined;
       const continuation = this.continuation(response);
       // Attributes only for a span that records them, or for the details event.
@@ -299,7 +300,6 @@ export class RoundTrip implements TracedCall {
         if (this.capture.onEvents) this.emitDetails(response, failure, { ...extra, ...output });
         if (this.capture.onSpans) extra = { ...extra, ...output };
       }
-      sets = this.telemetry.metricAttributes(this.attrs, modelVersionOf(response));
       this.recordMetrics(sets, response, cost, tier, timeToFirstChunk);
       if (calls.length > 0) this.telemetry.links.asked(this.span.spanContext(), calls);
       this.run?.roundEnded(response?.usageMetadata, calls.length, cost);
