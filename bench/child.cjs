@@ -7,7 +7,7 @@
 //
 // Knobs for investigating: BENCH_WORKLOADS=unary,stream50,stream1000,loop,paired (default: all),
 // BENCH_PAIRS and BENCH_PAIR_BATCH (paired calls: pairs × calls per batch), BENCH_LONG_STREAMS,
-// BENCH_NO_METRICS=1 (ours without a meter provider), BENCH_UNARY (calls of the unary workload, for profiling).
+// BENCH_NO_METRICS=1 (ours without a meter provider), BENCH_OURS_BUILD (another build's build/src/index.js, to compare two versions of ours), BENCH_UNARY and BENCH_LOOP (calls of the unary and loop workloads, for profiling).
 'use strict';
 const path = require('node:path');
 const { createRequire } = require('node:module');
@@ -25,7 +25,7 @@ const SIZES = {
   unary: Number(process.env.BENCH_UNARY ?? 2000),
   stream50: 100,
   stream1000: Number(process.env.BENCH_LONG_STREAMS ?? 10),
-  loop: 400,
+  loop: Number(process.env.BENCH_LOOP ?? 400),
 };
 const WARMUP = { unary: 1500, stream50: 50, stream1000: 4, loop: 300 };
 // Paired runs (tracing off, on, on, off, ...) in one process, for tracers that can be switched off.
@@ -260,7 +260,9 @@ switch (config) {
     // Ours and the conformant floor in one process, switched between small batches (see compareWorkload).
     setup = otel({ switching: true });
     const floor = conformantFloor(setup);
-    const { GeminiInstrumentation } = require(path.join(ROOT, 'build', 'src', 'index.js'));
+    const { GeminiInstrumentation } = require(
+      process.env.BENCH_OURS_BUILD ?? path.join(ROOT, 'build', 'src', 'index.js')
+    );
     const instrumentation = new GeminiInstrumentation();
     instrumentation.setTracerProvider(setup.provider);
     instrumentation.setMeterProvider(setup.meterProvider);
@@ -280,7 +282,9 @@ switch (config) {
   case 'ours-content':
   case 'ours-unsampled': {
     setup = otel({ sampled: config !== 'ours-unsampled' });
-    const { GeminiInstrumentation } = require(path.join(ROOT, 'build', 'src', 'index.js'));
+    const { GeminiInstrumentation } = require(
+      process.env.BENCH_OURS_BUILD ?? path.join(ROOT, 'build', 'src', 'index.js')
+    );
     const instrumentation = new GeminiInstrumentation(
       config === 'ours-content' ? { captureMessageContent: 'SPAN_ONLY' } : {}
     );
