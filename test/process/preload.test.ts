@@ -300,6 +300,7 @@ describe(`preload: node --require/--import .../register (@google/genai ${SDK_VER
         'gcp.gen_ai.client.finish_reasons',
         'gen_ai.client.cost',
         'gen_ai.client.operation.duration',
+        'gen_ai.client.operation.time_per_output_chunk',
         'gen_ai.client.operation.time_to_first_chunk',
         'gen_ai.client.token.usage',
         'gen_ai.execute_tool.duration',
