@@ -57,6 +57,7 @@ function otel({ sampled = true, switching = false } = {}) {
     BatchSpanProcessor,
     AlwaysOffSampler,
     AlwaysOnSampler,
+    SamplingDecision,
   } = require('@opentelemetry/sdk-trace-base');
   const { MeterProvider, MetricReader } = require('@opentelemetry/sdk-metrics');
   api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -72,7 +73,9 @@ function otel({ sampled = true, switching = false } = {}) {
   const provider = new BasicTracerProvider({
     sampler: switching
       ? {
-          shouldSample: () => ({ decision: switchable.sampled ? 2 : 0 }),
+          shouldSample: () => ({
+            decision: switchable.sampled ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD,
+          }),
           toString: () => 'BenchSwitchableSampler',
         }
       : sampled

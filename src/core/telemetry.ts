@@ -74,11 +74,8 @@ export class Telemetry {
   /** Per metric attribute set (a request and a response model on one client kind): its price. */
   private readonly priceBySets = new WeakMap<MetricAttributeSets, { table: PriceTable; price: Price }>();
   private readonly tierSets = new WeakMap<MetricAttributeSets, Map<string, { attributes: Attributes; key: string }>>();
-  private prices?: {
-    table: PriceTable;
-    found: [Map<string, Map<string, Price>>, Map<string, Map<string, Price>>];
-    size: number;
-  };
+  /** The price per model pair, for calls without metric sets (round trips use `priceBySets`). */
+  private prices?: { table: PriceTable; found: Map<string, Price> };
   private unpricedWarned?: Set<string>;
   /** Per model price: the rates last worked out, for a tier, client kind and day. */
   private readonly rates = new WeakMap<
@@ -219,17 +216,14 @@ export class Telemetry {
     requestModel: string | undefined,
     vertexAi: boolean
   ): Price {
-    if (this.prices?.table !== table) this.prices = { table, found: [new Map(), new Map()], size: 0 };
-    // Nested maps, keyed by the strings as they come: no key to build (and hash) per call.
-    const byResponse = this.prices.found[vertexAi ? 1 : 0];
-    let byRequest = byResponse.get(responseModel ?? '');
-    if (!byRequest) byResponse.set(responseModel ?? '', (byRequest = new Map()));
-    const key = requestModel ?? '';
-    let price = byRequest.get(key);
-    if (price === undefined && !byRequest.has(key)) {
+    if (this.prices?.table !== table) this.prices = { table, found: new Map() };
+    const found = this.prices.found;
+    const key = `${vertexAi ? 'v' : 'g'}|${responseModel ?? ''}|${requestModel ?? ''}`;
+    let price = found.get(key);
+    if (price === undefined && !found.has(key)) {
       price = priceFor(table, responseModel, requestModel, vertexAi);
       // Bounded: model names come from responses.
-      if (this.prices.size++ < 1000) byRequest.set(key, price);
+      if (found.size < 1000) found.set(key, price);
     }
     return price;
   }

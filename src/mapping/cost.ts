@@ -151,6 +151,14 @@ export function ratesAt(
   return tier === 'batch' || tier === 'flex' || tier === 'priority' ? tiers?.[tier] : undefined;
 }
 
+/** Input modalities billed at a rate of their own; PDF (DOCUMENT) tokens at the image rate. */
+const INPUT_RATES: ReadonlyArray<readonly [string, 'inputAudio' | 'inputImage' | 'inputVideo']> = [
+  ['AUDIO', 'inputAudio'],
+  ['IMAGE', 'inputImage'],
+  ['DOCUMENT', 'inputImage'],
+  ['VIDEO', 'inputVideo'],
+];
+
 /** The cost in USD of one response's usage at these rates; undefined without usage. */
 export function costOf(usage: UsageMetadataLike | undefined, price: TierPrice): number | undefined {
   if (!usage || typeof usage !== 'object') return undefined;
@@ -167,19 +175,17 @@ export function costOf(usage: UsageMetadataLike | undefined, price: TierPrice): 
   let usd = (cached - cachedAudio) * cachedRate + cachedAudio * (r.cachedInputAudio ?? cachedRate);
   // Uncached input: each modality with a rate of its own, taken out of what is left, the rest as text.
   let left = prompt - cached;
-  const uncached = (modality: string, rate: number | undefined): void => {
-    if (rate === undefined || left <= 0) return;
-    const prompted = inModality(usage.promptTokensDetails, modality);
-    if (prompted === 0) return;
-    const n = Math.min(Math.max(prompted - inModality(usage.cacheTokensDetails, modality), 0), left);
-    usd += n * rate;
-    left -= n;
-  };
-  uncached('AUDIO', r.inputAudio);
-  uncached('IMAGE', r.inputImage);
-  // PDF (DOCUMENT) tokens are billed at the image rate.
-  uncached('DOCUMENT', r.inputImage);
-  uncached('VIDEO', r.inputVideo);
+  if (Array.isArray(usage.promptTokensDetails)) {
+    for (const [modality, field] of INPUT_RATES) {
+      const rate = r[field];
+      if (rate === undefined || left <= 0) continue;
+      const prompted = inModality(usage.promptTokensDetails, modality);
+      if (prompted === 0) continue;
+      const n = Math.min(Math.max(prompted - inModality(usage.cacheTokensDetails, modality), 0), left);
+      usd += n * rate;
+      left -= n;
+    }
+  }
   usd += (left + toolUse) * r.input;
   // Output: image and audio tokens at their own rates where the model has them, the rest (thinking included) at the output rate.
   const out = usage.candidatesTokensDetails;

@@ -259,7 +259,7 @@ export class LiveSession implements TracedCall {
           cacheTokensDetails: this.modalities?.cache.list,
           toolUsePromptTokensDetails: this.modalities?.toolUse.list,
         };
-        if (this.modalities) modalityAttributes(usageMetadata, u.thoughts, attrs);
+        modalityAttributes(usageMetadata, u.thoughts, attrs);
         const cost = this.telemetry.costOf({ usageMetadata }, this.model, isVertexAi(this.attrs), this.settings);
         if (cost !== undefined) {
           attrs[sc.ATTR_GEN_AI_COST_USD] = cost;
