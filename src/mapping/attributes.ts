@@ -251,16 +251,20 @@ export function modalityAttributes(usage: UsageMetadataLike, thoughts: number | 
   addModalities(attrs, usage.cacheTokensDetails, 'cache_read.input_tokens');
 }
 
-/** Adds one details list's counts; true when the list was there. */
-function addModalities(
+/**
+ * Adds one by-modality list's non-zero counts to `attrs`; true when the list was there. Gemini's
+ * `*TokensDetails` count in `tokenCount`, the Interactions API's `*_by_modality` in `tokens`.
+ */
+export function addModalities(
   attrs: Attributes,
-  details: ModalityTokenCountLike[] | undefined,
-  kind: 'input_tokens' | 'output_tokens' | 'cache_read.input_tokens'
+  details: unknown,
+  kind: 'input_tokens' | 'output_tokens' | 'cache_read.input_tokens',
+  countField: 'tokenCount' | 'tokens' = 'tokenCount'
 ): boolean {
   if (!Array.isArray(details)) return false;
-  for (const d of details) {
+  for (const d of details as Array<(ModalityTokenCountLike & { tokens?: unknown }) | undefined>) {
     const modality = typeof d?.modality === 'string' ? d.modality.toLowerCase() : '';
-    const tokens = intOrUndefined(d?.tokenCount);
+    const tokens = intOrUndefined(d?.[countField]);
     if (!tokens || !/^[a-z]+$/.test(modality) || modality === 'modality_unspecified') continue;
     const key = sc.usageByModality(modality, kind);
     attrs[key] = ((attrs[key] as number | undefined) ?? 0) + tokens;

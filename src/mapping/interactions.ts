@@ -13,6 +13,7 @@ import type {
   GenerateContentResponseLike,
   UsageMetadataLike,
 } from '../internal-types.js';
+import { addModalities } from './attributes.js';
 import * as sc from '../semconv.js';
 
 type Json = Record<string, unknown>;
@@ -242,26 +243,13 @@ export function decisionAttributes(params: unknown, response: unknown): Attribut
  * An interaction's usage by modality (`input_tokens_by_modality`, `output_tokens_by_modality`,
  * `cached_tokens_by_modality`: `{modality, tokens}`), as the per-modality attributes. Modalities the
  * conventions name (text, image, audio) under `gen_ai.usage.*`, others (video, document) under
- * `gcp.gen_ai.usage.*`; an unknown or malformed entry is left out.
+ * `gcp.gen_ai.usage.*`; an unknown, malformed or zero entry is left out (as for generateContent).
  */
 export function interactionModalityAttributes(usage: unknown): Attributes {
   const attrs: Attributes = {};
   if (!isObject(usage)) return attrs;
-  const lists: Array<[string, 'input_tokens' | 'output_tokens' | 'cache_read.input_tokens']> = [
-    ['input_tokens_by_modality', 'input_tokens'],
-    ['output_tokens_by_modality', 'output_tokens'],
-    ['cached_tokens_by_modality', 'cache_read.input_tokens'],
-  ];
-  for (const [field, kind] of lists) {
-    const list = usage[field];
-    if (!Array.isArray(list)) continue;
-    for (const entry of list) {
-      const modality = isObject(entry) ? str(entry.modality)?.toLowerCase() : undefined;
-      const tokens = isObject(entry) ? count(entry.tokens) : undefined;
-      if (!modality || tokens === undefined || !/^[a-z]+$/.test(modality)) continue;
-      const key = sc.usageByModality(modality, kind);
-      attrs[key] = ((attrs[key] as number | undefined) ?? 0) + tokens;
-    }
-  }
+  addModalities(attrs, usage.input_tokens_by_modality, 'input_tokens', 'tokens');
+  addModalities(attrs, usage.output_tokens_by_modality, 'output_tokens', 'tokens');
+  addModalities(attrs, usage.cached_tokens_by_modality, 'cache_read.input_tokens', 'tokens');
   return attrs;
 }

@@ -161,6 +161,8 @@ describe('the Interactions API mapping (pure)', () => {
           { modality: 'video', tokens: 500 },
           { modality: 'TEXT', tokens: 2 },
           { modality: 'audio', tokens: -3 },
+          // Zero says nothing: no attribute, as for generateContent's details.
+          { modality: 'document', tokens: 0 },
           { tokens: 9 },
         ],
         output_tokens_by_modality: [{ modality: 'audio', tokens: 40 }],
