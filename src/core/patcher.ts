@@ -29,7 +29,7 @@ import {
   type SdkClass,
   type Surface,
 } from '../surfaces/surface.js';
-import { runTraced } from './traced-call.js';
+import { follow, type TracedCall } from './traced-call.js';
 
 export const MODULE_NAME = '@google/genai';
 /** Keep identical to README "Supported Versions" and the versions the tests install. */
@@ -242,11 +242,16 @@ export class Patcher {
     return function (this: unknown, ...args: unknown[]): unknown {
       // Another tracer that wrapped over us keeps our wrapper after disable(): pass through.
       if (!at.enabled || (surface.optIn && !at.settings.optIns[surface.optIn])) return original.apply(this, args);
-      return runTraced(
-        () => surface.start(at, this, args),
-        (replaced) => original.apply(this, replaced ?? args),
-        surface.operation
-      );
+      // Started here, not through runTraced: a call the surface leaves alone (a
+      // generateContent that runs no loop) costs no closure.
+      let call: TracedCall | undefined;
+      try {
+        call = surface.start(at, this, args);
+      } catch (err) {
+        diag.warn(`${LOG_PREFIX} could not start ${surface.operation}`, err);
+      }
+      if (!call) return original.apply(this, args);
+      return follow(call, (replaced) => original.apply(this, replaced ?? args), surface.operation);
     };
   }
 

@@ -60,44 +60,68 @@ export function runTraced<T>(start: () => TracedCall | undefined, run: (args?: u
   } catch (err) {
     diag.warn(`${LOG_PREFIX} could not start ${what}`, err);
   }
-  if (!call) return run();
-  const c = call;
+  return call ? follow(call, run, what) : run();
+}
+
+/**
+ * Runs `run` in a started call's context and follows what it returns (the
+ * second half of `runTraced`, for callers that start the call themselves and
+ * so allocate nothing for a method they pass straight through).
+ */
+export function follow<T>(call: TracedCall, run: (args?: unknown[]) => T, what: string): T {
   let result: T;
   try {
-    result = context.with(c.context, () => run(c.args));
+    result = context.with(call.context, () => run(call.args));
   } catch (err) {
-    quietly(`end ${what}`, () => c.failed(err));
+    fail(call, err, what);
     throw err;
   }
   if (!isThenable(result)) {
-    quietly(`end ${what}`, () => c.succeeded(result));
+    succeed(call, result, what);
     return result;
   }
-  const handOver = c.handOver;
+  const handOver = call.handOver;
   if (handOver) {
     // The app awaits this one instead of the SDK's: it resolves to our view of the value, and rejects with the SDK's error.
     return (result as PromiseLike<unknown>).then(
       (value) => {
         try {
-          return handOver.call(c, value);
+          return handOver.call(call, value);
         } catch (err) {
           diag.warn(`${LOG_PREFIX} could not follow ${what}`, err);
-          quietly(`end ${what}`, () => c.succeeded(value));
+          succeed(call, value, what);
           return value;
         }
       },
       (error: unknown) => {
-        quietly(`end ${what}`, () => c.failed(error));
+        fail(call, error, what);
         throw error;
       }
     ) as T;
   }
   // Our reactions never throw, so the promise `then` derives never rejects.
   result.then(
-    (value) => quietly(`end ${what}`, () => c.succeeded(value)),
-    (error: unknown) => quietly(`end ${what}`, () => c.failed(error))
+    (value) => succeed(call, value, what),
+    (error: unknown) => fail(call, error, what)
   );
   return result;
+}
+
+/** `call.succeeded(value)`, reported (never thrown) when it fails; the message is built only then. */
+function succeed(call: TracedCall, value: unknown, what: string): void {
+  try {
+    call.succeeded(value);
+  } catch (err) {
+    diag.warn(`${LOG_PREFIX} could not end ${what}`, err);
+  }
+}
+
+function fail(call: TracedCall, error: unknown, what: string): void {
+  try {
+    call.failed(error);
+  } catch (err) {
+    diag.warn(`${LOG_PREFIX} could not end ${what}`, err);
+  }
 }
 
 /** How a call ended. */
@@ -134,16 +158,17 @@ export class CallSpan {
     if (this.ended) return;
     this.ended = true;
     const failed = end.failed ?? end.error !== undefined;
-    if (end.duration) {
-      quietly('record a duration', () => {
+    const duration = end.duration;
+    if (duration) {
+      try {
         const seconds = ((end.endedAt ?? performance.now()) - this.startedAt) / 1000;
-        end.duration!.histogram.record(
+        duration.histogram.record(
           seconds,
-          failed
-            ? { ...end.duration!.attributes, [sc.ATTR_ERROR_TYPE]: errorType(end.error) }
-            : end.duration!.attributes
+          failed ? { ...duration.attributes, [sc.ATTR_ERROR_TYPE]: errorType(end.error) } : duration.attributes
         );
-      });
+      } catch (err) {
+        diag.warn(`${LOG_PREFIX} could not record a duration`, err);
+      }
     }
     if (failed) endSpanWithError(this.span, end.error, end.attributes, end.endedAt, end.apiKey);
     else endSpanWithResponse(this.span, end.response, end.attributes, end.endedAt);

@@ -55,6 +55,8 @@ export function hashEndUserId(id: string, salt: string, memo?: HashMemo): string
 /** The end-user attributes of a call made in `ctx`; empty when nothing says who the user is. */
 export function endUserAttributes(ctx: Context, settings: EndUserSettings, memo?: HashMemo): Attributes {
   const baggage = propagation.getBaggage(ctx);
+  // Most calls name no user: they share one empty set (compare with NO_END_USER, nothing to allocate).
+  if (!baggage && !settings.id) return NO_END_USER;
   const keys = settings.baggageKeys;
   const attrs: Attributes = {};
   let id: string | undefined;
@@ -67,10 +69,21 @@ export function endUserAttributes(ctx: Context, settings: EndUserSettings, memo?
   if (typeof id === 'string' && id) {
     attrs[sc.ATTR_ENDUSER_ID] = settings.raw ? id : hashEndUserId(id, settings.salt, memo);
   }
-  if (!baggage) return attrs;
-  const role = baggage.getEntry(keys.role ?? sc.ATTR_ENDUSER_ROLE)?.value;
-  if (role) attrs[sc.ATTR_ENDUSER_ROLE] = role;
-  const plan = baggage.getEntry(keys.plan ?? 'enduser.plan')?.value;
-  if (plan) attrs[sc.ATTR_GCP_GEN_AI_ENDUSER_PLAN] = plan;
-  return attrs;
+  if (baggage) {
+    const role = baggage.getEntry(keys.role ?? sc.ATTR_ENDUSER_ROLE)?.value;
+    if (role) attrs[sc.ATTR_ENDUSER_ROLE] = role;
+    const plan = baggage.getEntry(keys.plan ?? 'enduser.plan')?.value;
+    if (plan) attrs[sc.ATTR_GCP_GEN_AI_ENDUSER_PLAN] = plan;
+  }
+  return hasEndUser(attrs) ? attrs : NO_END_USER;
+}
+
+/** The end-user attributes of a call for no one in particular: shared, frozen. */
+export const NO_END_USER: Attributes = Object.freeze({});
+
+/** Whether these end-user attributes say anything. */
+export function hasEndUser(attrs: Attributes): boolean {
+  if (attrs === NO_END_USER) return false;
+  for (const _ in attrs) return true;
+  return false;
 }

@@ -52,6 +52,7 @@ import type { Settings } from '../core/settings.js';
 import type { StreamSink } from '../core/stream.js';
 import { isVertexAi, type Telemetry } from '../core/telemetry.js';
 import { CallSpan, type TracedCall } from '../core/traced-call.js';
+import { hasEndUser } from '../mapping/enduser.js';
 import { apiKeyOf } from '../mapping/secrets.js';
 import * as sc from '../semconv.js';
 import type { Instrumented, Surface } from './surface.js';
@@ -161,9 +162,7 @@ export class RoundTrip implements TracedCall {
     this.run?.roundStarted(params, answered.length);
     // At start, so a sampler can keep, say, enduser.role = qa. (The SDK copies span attributes.)
     const startAttrs =
-      Object.keys(this.user).length > 0 || kind?.attributes
-        ? { ...this.attrs, ...kind?.attributes, ...this.user }
-        : this.attrs;
+      hasEndUser(this.user) || kind?.attributes ? { ...this.attrs, ...kind?.attributes, ...this.user } : this.attrs;
     this.span = startGenerateContentSpan(telemetry.tracer, startAttrs, params, stream, links, kind?.spanName);
     this.call = new CallSpan(this.span);
     if (this.resumedFrom) {
@@ -213,17 +212,12 @@ export class RoundTrip implements TracedCall {
    * The `gen_ai.client.inference.operation.details` event: the span's
    * attributes and the content, correlated with the span (its context).
    */
-  private emitDetails(
-    response: GenerateContentResponseLike | undefined,
-    failure: unknown,
-    extra: Attributes | undefined
-  ): void {
+  private emitDetails(failure: unknown, ended: Attributes): void {
     const attrs: Attributes = {
       ...this.attrs,
       ...this.user,
       ...this.requestAttrs,
-      ...responseAttributes(response),
-      ...extra,
+      ...ended,
       ...this.inputContent,
     };
     if (failure) attrs[sc.ATTR_ERROR_TYPE] = errorType((failure as { error: unknown }).error);
@@ -261,7 +255,8 @@ export class RoundTrip implements TracedCall {
     if (this.call.isEnded) return;
     let cost: number | undefined;
     let tier = SERVICE_TIER_STANDARD;
-    let extra = spanExtra;
+    /** The span's closing attributes (and the details event's): built only for a span that records, or for the event. */
+    let attrs: Attributes | undefined;
     let sets: ReturnType<Telemetry['metricAttributes']> | undefined;
     try {
       // Never the SDK's own `functionCalls` getter: it warns on the console.
@@ -276,14 +271,16 @@ export class RoundTrip implements TracedCall {
           ? this.telemetry.costOf(response, requestModel, this.vertexAi, this.settings, tier, this.startedAtMs, sets)
           : undefined;
       const continuation = this.continuation(response);
-      // Attributes only for a span that records them, or for the details event.
       if (this.span.isRecording() || this.capture?.onEvents) {
-        if (cost !== undefined) extra = { ...extra, [sc.ATTR_GEN_AI_COST_USD]: cost };
-        if (continuation) extra = { ...extra, ...continuation };
+        // One object: what the response says, then what we measured over it.
+        attrs = responseAttributes(response);
+        if (spanExtra) Object.assign(attrs, spanExtra);
+        if (cost !== undefined) attrs[sc.ATTR_GEN_AI_COST_USD] = cost;
+        if (continuation) Object.assign(attrs, continuation);
         // Incomplete (failed, cut short, abandoned): `error` where a finish reason never came.
         if (failure || incomplete) {
           const reasons = finishReasons(response, this.expectedCandidates);
-          if (reasons.length > 0) extra = { ...extra, [sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: reasons };
+          if (reasons.length > 0) attrs[sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = reasons;
         }
       }
       if (this.capture) {
@@ -297,8 +294,8 @@ export class RoundTrip implements TracedCall {
           );
           if (recorded !== undefined) output = { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: recorded };
         }
-        if (this.capture.onEvents) this.emitDetails(response, failure, { ...extra, ...output });
-        if (this.capture.onSpans) extra = { ...extra, ...output };
+        if (this.capture.onEvents) this.emitDetails(failure, { ...attrs, ...output });
+        if (this.capture.onSpans && output) attrs = { ...attrs, ...output };
       }
       this.recordMetrics(sets, response, cost, tier, timeToFirstChunk);
       if (calls.length > 0) this.telemetry.links.asked(this.span.spanContext(), calls);
@@ -307,23 +304,17 @@ export class RoundTrip implements TracedCall {
       diag.warn(`${LOG_PREFIX} could not record a round trip`, err);
     }
     const duration = sets && { histogram: this.telemetry.metrics.operationDuration, attributes: sets.base };
-    // A stream that failed still shows what it said before.
+    // The span records what it was given: `attrs` holds the response's attributes (a failed stream's too: what it said before).
     if (failure) {
-      let partial = extra;
-      try {
-        if (this.span.isRecording()) partial = { ...responseAttributes(response), ...extra };
-      } catch (err) {
-        diag.warn(`${LOG_PREFIX} could not read what a failed stream said`, err);
-      }
       this.call.finish({
         error: failure.error,
         failed: true,
-        attributes: partial,
+        attributes: attrs,
         endedAt,
         duration,
         apiKey: apiKeyOf(this.apiClient),
       });
-    } else this.call.finish({ response, attributes: extra, endedAt, duration });
+    } else this.call.finish({ attributes: attrs, endedAt, duration });
   }
 
   /**

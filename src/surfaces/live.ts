@@ -13,6 +13,7 @@ import type { ModalityTokenCountLike, ModelsLike } from '../internal-types.js';
 import type { Settings } from '../core/settings.js';
 import { isVertexAi, type Telemetry } from '../core/telemetry.js';
 import { CallSpan, type TracedCall } from '../core/traced-call.js';
+import { hasEndUser } from '../mapping/enduser.js';
 import { apiKeyOf } from '../mapping/secrets.js';
 import * as sc from '../semconv.js';
 import type { Instrumented, Surface } from './surface.js';
@@ -138,7 +139,7 @@ export class LiveSession implements TracedCall {
     this.user = user;
     this.span = telemetry.tracer.startSpan(spanName(operation, model), {
       kind: SpanKind.CLIENT,
-      attributes: Object.keys(user).length > 0 ? { ...this.attrs, ...user } : this.attrs,
+      attributes: hasEndUser(user) ? { ...this.attrs, ...user } : this.attrs,
     });
     this.call = new CallSpan(this.span);
     this.context = trace.setSpan(parent, this.span);

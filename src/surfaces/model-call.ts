@@ -9,6 +9,7 @@
 import { context, SpanKind, trace, type Attributes, type Context } from '@opentelemetry/api';
 import { modelVersionOf, spanName, usageTotals } from '../mapping/attributes.js';
 import { SERVICE_TIER_STANDARD } from '../mapping/cost.js';
+import { hasEndUser } from '../mapping/enduser.js';
 import { apiKeyOf } from '../mapping/secrets.js';
 import type { GenerateContentResponseLike, ModelsLike, UsageMetadataLike } from '../internal-types.js';
 import type { OptIn, Settings } from '../core/settings.js';
@@ -69,7 +70,7 @@ class ModelCall implements TracedCall {
     const user = this.telemetry.endUser(parent, this.settings);
     const span = this.telemetry.tracer.startSpan(spanName(spec.operation, this.model), {
       kind: SpanKind.CLIENT,
-      attributes: Object.keys(user).length > 0 ? { ...this.attrs, ...user } : this.attrs,
+      attributes: hasEndUser(user) ? { ...this.attrs, ...user } : this.attrs,
     });
     this.call = new CallSpan(span);
     this.context = trace.setSpan(parent, span);

@@ -4,7 +4,8 @@
  * on changes; price look-ups follow the settings' table.
  */
 import * as assert from 'node:assert/strict';
-import { metrics, trace } from '@opentelemetry/api';
+import { metrics, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { hasEndUser, NO_END_USER } from '../../src/mapping/enduser';
 import { resolveSettings } from '../../src/core/settings';
 import { Telemetry } from '../../src/core/telemetry';
 
@@ -59,5 +60,24 @@ describe('Telemetry (caches)', () => {
     assert.equal(t.costOf(response, 'my-model', false, before), undefined);
     const after = resolveSettings({ prices: { 'my-model': { input: 2, output: 4 } } });
     assert.equal(t.costOf(response, 'my-model', false, after), 2);
+  });
+  it('a call for no one in particular shares one frozen empty end-user set; a named user gets its own', () => {
+    const t = telemetry();
+    const settings = resolveSettings({});
+    const none = t.endUser(ROOT_CONTEXT, settings);
+    assert.equal(none, NO_END_USER);
+    assert.ok(Object.isFrozen(none));
+    assert.equal(hasEndUser(none), false);
+    // Baggage without any end-user key: still the shared set.
+    const other = propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage({ 'tenant.id': { value: 't1' } }));
+    assert.equal(t.endUser(other, settings), NO_END_USER);
+    const named = propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage({ 'enduser.id': { value: 'u1' } }));
+    const user = t.endUser(named, settings);
+    assert.equal(hasEndUser(user), true);
+    assert.equal(typeof user['enduser.id'], 'string');
+    assert.notEqual(user['enduser.id'], 'u1');
+    const byCallback = t.endUser(ROOT_CONTEXT, resolveSettings({ endUserId: () => 'u2' }));
+    assert.equal(hasEndUser(byCallback), true);
+    assert.equal(t.endUser(ROOT_CONTEXT, resolveSettings({ endUserId: () => undefined })), NO_END_USER);
   });
 });
