@@ -29,7 +29,7 @@ import {
   type SdkClass,
   type Surface,
 } from '../surfaces/surface.js';
-import { follow, type TracedCall } from './traced-call.js';
+import { follow, startCall } from './traced-call.js';
 
 export const MODULE_NAME = '@google/genai';
 /** Keep identical to README "Supported Versions" and the versions the tests install. */
@@ -244,12 +244,7 @@ export class Patcher {
       if (!at.enabled || (surface.optIn && !at.settings.optIns[surface.optIn])) return original.apply(this, args);
       // Started here, not through runTraced: a call the surface leaves alone (a
       // generateContent that runs no loop) costs no closure.
-      let call: TracedCall | undefined;
-      try {
-        call = surface.start(at, this, args);
-      } catch (err) {
-        diag.warn(`${LOG_PREFIX} could not start ${surface.operation}`, err);
-      }
+      const call = startCall(surface.start, at, this, args, surface.operation);
       if (!call) return original.apply(this, args);
       return follow(call, (replaced) => original.apply(this, replaced ?? args), surface.operation);
     };

@@ -14,8 +14,8 @@ import {
   type TimeInput,
   type Tracer,
 } from '@opentelemetry/api';
-import { errorType, requestAttributes, responseAttributes, spanName } from '../mapping/attributes.js';
-import type { GenerateContentParametersLike, GenerateContentResponseLike } from '../internal-types.js';
+import { errorType, requestAttributes, spanName } from '../mapping/attributes.js';
+import type { GenerateContentParametersLike } from '../internal-types.js';
 import { scrubSecrets } from '../mapping/secrets.js';
 import {
   ATTR_ERROR_TYPE,
@@ -60,19 +60,10 @@ export function startGenerateContentSpan(
   return span;
 }
 
-/**
- * Ends the span with what the response says (and `extra`, what the caller
- * measured); the response itself is left as it is.
- */
-export function endSpanWithResponse(
-  span: Span,
-  response: GenerateContentResponseLike | undefined,
-  extra?: Attributes,
-  endTime?: TimeInput
-): void {
+/** Ends the span with `attributes`, what the caller read and measured (a round trip: the response's attributes and more). */
+export function endSpan(span: Span, attributes?: Attributes, endTime?: TimeInput): void {
   finish(span, endTime, 'read the response', () => {
-    if (response !== undefined) span.setAttributes(responseAttributes(response));
-    if (extra) span.setAttributes(extra);
+    if (attributes) span.setAttributes(attributes);
   });
 }
 

@@ -16,7 +16,7 @@
 import { context, diag, type Attributes, type Context, type Histogram, type Span } from '@opentelemetry/api';
 import { errorType } from '../mapping/attributes.js';
 import * as sc from '../semconv.js';
-import { endSpanWithError, endSpanWithResponse } from './record.js';
+import { endSpan, endSpanWithError } from './record.js';
 import { isThenable } from './thenable.js';
 
 const LOG_PREFIX = 'opentelemetry-instrumentation-google-genai:';
@@ -54,20 +54,32 @@ export function quietly(what: string, fn: () => void): void {
  * that hands over, a promise that settles as the SDK's does.
  */
 export function runTraced<T>(start: () => TracedCall | undefined, run: (args?: unknown[]) => T, what: string): T {
-  let call: TracedCall | undefined;
-  try {
-    call = start();
-  } catch (err) {
-    diag.warn(`${LOG_PREFIX} could not start ${what}`, err);
-  }
+  const call = startCall(start, undefined, undefined, undefined, what);
   return call ? follow(call, run, what) : run();
 }
 
 /**
- * Runs `run` in a started call's context and follows what it returns (the
- * second half of `runTraced`, for callers that start the call themselves and
- * so allocate nothing for a method they pass straight through).
+ * `start(a, b, c)`: the call, or undefined when there is none or starting
+ * threw (reported), and the SDK then runs alone. Its arguments are passed
+ * along, so a caller that wraps an SDK method (core/patcher.ts) needs no
+ * closure for a call it passes straight through.
  */
+export function startCall<A, B, C>(
+  start: (a: A, b: B, c: C) => TracedCall | undefined,
+  a: A,
+  b: B,
+  c: C,
+  what: string
+): TracedCall | undefined {
+  try {
+    return start(a, b, c);
+  } catch (err) {
+    diag.warn(`${LOG_PREFIX} could not start ${what}`, err);
+    return undefined;
+  }
+}
+
+/** Runs `run` in a started call's context and follows what it returns (the second half of `runTraced`). */
 export function follow<T>(call: TracedCall, run: (args?: unknown[]) => T, what: string): T {
   let result: T;
   try {
@@ -131,8 +143,6 @@ export interface CallEnd {
   failed?: boolean;
   /** Attributes to set on the span as it ends (recorded only on a recording span). */
   attributes?: Attributes;
-  /** A response whose conventions' attributes go on the span (model round trips). */
-  response?: Parameters<typeof endSpanWithResponse>[1];
   /** When it ended (performance.now()), if before now: a completed stream ends at its last chunk. */
   endedAt?: number;
   /** The duration histogram and its attribute set; `error.type` is added when the call failed. */
@@ -171,6 +181,6 @@ export class CallSpan {
       }
     }
     if (failed) endSpanWithError(this.span, end.error, end.attributes, end.endedAt, end.apiKey);
-    else endSpanWithResponse(this.span, end.response, end.attributes, end.endedAt);
+    else endSpan(this.span, end.attributes, end.endedAt);
   }
 }

@@ -13,7 +13,7 @@ import { automaticFunctionCalling, errorType, providerName } from '../mapping/at
 import { boundedJson } from '../mapping/capture.js';
 import type { FunctionCallLike, GenerateContentParametersLike, ModelsLike, PartLike } from '../internal-types.js';
 import { activeAgentRun, AgentRun } from '../core/agent-run.js';
-import { endSpanWithError, endSpanWithResponse } from '../core/record.js';
+import { endSpan, endSpanWithError } from '../core/record.js';
 import type { Telemetry } from '../core/telemetry.js';
 import { quietly, runTraced, type TracedCall } from '../core/traced-call.js';
 import * as sc from '../semconv.js';
@@ -192,5 +192,5 @@ function endToolSpan(
     return;
   }
   const attrs = result === undefined ? undefined : { [sc.ATTR_GEN_AI_TOOL_CALL_RESULT]: result };
-  endSpanWithResponse(span, undefined, attrs, endTime);
+  endSpan(span, attrs, endTime);
 }

@@ -295,7 +295,7 @@ export class RoundTrip implements TracedCall {
           if (recorded !== undefined) output = { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: recorded };
         }
         if (this.capture.onEvents) this.emitDetails(failure, { ...attrs, ...output });
-        if (this.capture.onSpans && output) attrs = { ...attrs, ...output };
+        if (this.capture.onSpans && output && attrs) Object.assign(attrs, output);
       }
       this.recordMetrics(sets, response, cost, tier, timeToFirstChunk);
       if (calls.length > 0) this.telemetry.links.asked(this.span.spanContext(), calls);
