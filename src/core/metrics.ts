@@ -156,7 +156,7 @@ export function metricTotals(): MetricTotals {
  * `overflow` ('' for the set without the attribute).
  */
 export class Totals {
-  private readonly bySet = new Map<string, Map<string, { attributes: Attributes; value: number }>>();
+  private readonly bySet = new Map<string, Map<string, TotalCell>>();
   private series = 0;
 
   constructor(
@@ -171,21 +171,25 @@ export class Totals {
    * keeps one value per set), computed once per set.
    */
   add(amount: number, setKey: string, attributes: Attributes, key = ''): void {
-    // A counter only grows, and one Infinity or NaN would stay in its running sum for good.
-    if (!(amount >= 0) || amount === Infinity) return;
+    if (TotalCell.counts(amount)) this.cell(setKey, attributes, key).value += amount;
+  }
+
+  /**
+   * The running total `add` adds to: callers that add to one total call after call keep it
+   * (core/telemetry.ts does, per metric attribute set) and skip the look-ups. A total, once
+   * made, is never dropped; past `maxSeries` a new key gets the overflow's.
+   */
+  cell(setKey: string, attributes: Attributes, key = ''): TotalCell {
     let byKey = this.bySet.get(setKey);
     if (!byKey) this.bySet.set(setKey, (byKey = new Map()));
     let entry = byKey.get(key);
     if (!entry) {
-      if (this.series >= this.maxSeries && key !== this.overflow) {
-        this.add(amount, setKey, attributes, this.overflow);
-        return;
-      }
+      if (this.series >= this.maxSeries && key !== this.overflow) return this.cell(setKey, attributes, this.overflow);
       this.series++;
       const withKey = key === '' ? attributes : { ...attributes, [this.attribute]: key };
-      byKey.set(key, (entry = { attributes: withKey, value: 0 }));
+      byKey.set(key, (entry = new TotalCell(withKey)));
     }
-    entry.value += amount;
+    return entry;
   }
 
   observe(result: ObservableResult): void {
@@ -193,6 +197,28 @@ export class Totals {
       for (const { attributes, value } of byKey.values()) result.observe(value, attributes);
     }
   }
+}
+
+/** One running total of an observable counter: its attribute set and its sum. */
+export class TotalCell {
+  value = 0;
+  constructor(readonly attributes: Attributes) {}
+
+  /** Whether `amount` may be added: a counter only grows, and one Infinity or NaN would stay in its running sum for good. */
+  static counts(amount: number): boolean {
+    return amount >= 0 && amount !== Infinity;
+  }
+}
+
+/**
+ * What calls with one metric attribute set look up again and again, kept with the set (one
+ * per set, mutable, owned by core/telemetry.ts): its price, and the counter totals the last
+ * call added to, which the next call of the same set mostly adds to again.
+ */
+export interface SetMemo {
+  price?: { table: object; price: unknown };
+  reason?: { reason: string; cell: TotalCell };
+  cost?: { tier: string; user: string; cell: TotalCell };
 }
 
 /** The attribute sets of one round trip's metric points. */
@@ -205,6 +231,7 @@ export interface MetricAttributeSets {
   readonly counters: Attributes;
   /** That set's content as a string: equal sets from different clients share one total. */
   readonly countersKey: string;
+  readonly memo: SetMemo;
 }
 
 /** The metric attribute sets of a call with these sampling attributes and this response model (cached by core/telemetry.ts). */
@@ -225,5 +252,6 @@ export function buildMetricAttributeSets(
     output: Object.freeze({ ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_VALUE_OUTPUT }),
     counters: Object.freeze(counters),
     countersKey: JSON.stringify(Object.entries(counters).sort()),
+    memo: {},
   });
 }

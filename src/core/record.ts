@@ -62,9 +62,13 @@ export function startGenerateContentSpan(
 
 /** Ends the span with `attributes`, what the caller read and measured (a round trip: the response's attributes and more). */
 export function endSpan(span: Span, attributes?: Attributes, endTime?: TimeInput): void {
-  finish(span, endTime, 'read the response', () => {
-    if (attributes) span.setAttributes(attributes);
-  });
+  // No closure here, unlike endSpanWithError: every successful call ends through this.
+  try {
+    if (attributes && span.isRecording()) span.setAttributes(attributes);
+  } catch (err) {
+    diag.warn('opentelemetry-instrumentation-google-genai: could not read the response', err);
+  }
+  endQuietly(span, endTime);
 }
 
 /**
@@ -100,6 +104,10 @@ function finish(span: Span, endTime: TimeInput | undefined, what: string, record
   } catch (err) {
     diag.warn(`opentelemetry-instrumentation-google-genai: could not ${what}`, err);
   }
+  endQuietly(span, endTime);
+}
+
+function endQuietly(span: Span, endTime: TimeInput | undefined): void {
   try {
     span.end(endTime);
   } catch (err) {

@@ -30,7 +30,13 @@ import { endUserAttributes, type HashMemo } from '../mapping/enduser.js';
 import type { ApiClientLike, GenerateContentResponseLike } from '../internal-types.js';
 import * as sc from '../semconv.js';
 import { ContinuationHops, FunctionCallLinks } from './links.js';
-import { buildMetricAttributeSets, GenAIMetrics, metricTotals, type MetricAttributeSets } from './metrics.js';
+import {
+  buildMetricAttributeSets,
+  GenAIMetrics,
+  metricTotals,
+  TotalCell,
+  type MetricAttributeSets,
+} from './metrics.js';
 import type { Settings } from './settings.js';
 import { OpenStreams } from './stream.js';
 
@@ -71,10 +77,8 @@ export class Telemetry {
   /** Per sampling attribute set: response model → metric attribute sets. */
   private readonly metricSets = new WeakMap<Readonly<Attributes>, Map<string, MetricAttributeSets>>();
   private readonly hashes: HashMemo = new Map();
-  /** Per metric attribute set (a request and a response model on one client kind): its price. */
-  private readonly priceBySets = new WeakMap<MetricAttributeSets, { table: PriceTable; price: Price }>();
   private readonly tierSets = new WeakMap<MetricAttributeSets, Map<string, { attributes: Attributes; key: string }>>();
-  /** The price per model pair, for calls without metric sets (round trips use `priceBySets`). */
+  /** The price per model pair, for calls without metric sets (the others keep theirs in their set's memo). */
   private prices?: { table: PriceTable; found: Map<string, Price> };
   private unpricedWarned?: Set<string>;
   /** Per model price: the rates last worked out, for a tier, client kind and day. */
@@ -137,7 +141,7 @@ export class Telemetry {
   }
 
   /** The cost counter's attribute set for these metric sets priced at `tier` (built once per set and tier). */
-  costCounters(sets: MetricAttributeSets, tier: string): { attributes: Attributes; key: string } {
+  private costCounters(sets: MetricAttributeSets, tier: string): { attributes: Attributes; key: string } {
     let byTier = this.tierSets.get(sets);
     if (!byTier) this.tierSets.set(sets, (byTier = new Map()));
     let found = byTier.get(tier);
@@ -148,6 +152,32 @@ export class Telemetry {
       if (byTier.size < 16) byTier.set(tier, found);
     }
     return found;
+  }
+
+  /** Counts one candidate's finish reason for a call with these metric sets (the finish-reason counter). */
+  countFinishReason(sets: MetricAttributeSets, reason: string): void {
+    const last = sets.memo.reason;
+    if (last && last.reason === reason) {
+      last.cell.value += 1;
+      return;
+    }
+    const cell = this.totals.finishReasons.cell(sets.countersKey, sets.counters, reason);
+    sets.memo.reason = { reason, cell };
+    cell.value += 1;
+  }
+
+  /** Adds a call's cost for these metric sets at `tier`, for a hashed end user ('' for none) (the cost counter). */
+  addCost(sets: MetricAttributeSets, tier: string, user: string, cost: number): void {
+    if (!TotalCell.counts(cost)) return;
+    const last = sets.memo.cost;
+    if (last && last.tier === tier && last.user === user) {
+      last.cell.value += cost;
+      return;
+    }
+    const counters = this.costCounters(sets, tier);
+    const cell = this.totals.cost.cell(counters.key, counters.attributes, user);
+    sets.memo.cost = { tier, user, cell };
+    cell.value += cost;
   }
 
   /** Who the call made in `ctx` is for (enduser.id hashed, role, plan). */
@@ -170,19 +200,18 @@ export class Telemetry {
     /** The call's metric sets (built per request and response model): the price is looked up once per set. */
     sets?: MetricAttributeSets
   ): number | undefined {
-    const responseModel = modelVersionOf(response);
     const table = settings.prices;
     let found: Price;
-    const memo = sets && this.priceBySets.get(sets);
-    if (memo && memo.table === table) found = memo.price;
+    const memo = sets?.memo.price;
+    if (memo && memo.table === table) found = memo.price as Price;
     else {
-      found = this.priceOf(table, responseModel, requestModel, vertexAi);
-      if (sets) this.priceBySets.set(sets, { table, price: found });
+      found = this.priceOf(table, modelVersionOf(response), requestModel, vertexAi);
+      if (sets) sets.memo.price = { table, price: found };
     }
     const rates = found && this.ratesOf(found.price, vertexAi, tier, at);
     if (!rates) {
       // Never a guess: no cost, and one word about it per model and tier.
-      const name = found?.key ?? responseModel ?? requestModel ?? '(no model)';
+      const name = found?.key ?? modelVersionOf(response) ?? requestModel ?? '(no model)';
       const warned = (this.unpricedWarned ??= new Set());
       const key = `${name}|${tier}|${vertexAi}`;
       if (!warned.has(key) && warned.size < 100) {

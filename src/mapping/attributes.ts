@@ -214,8 +214,7 @@ export function outputType(config: GenerationConfigLike | undefined): string {
  *   tokens, which Gemini bills as input but reports apart;
  * - output = candidates + thoughts: thinking is billed, and counted, as output.
  */
-export function usageAttributes(usage: UsageMetadataLike | undefined): Attributes {
-  const totals = usageTotals(usage);
+export function usageAttributes(usage: UsageMetadataLike | undefined, totals = usageTotals(usage)): Attributes {
   const attrs: Attributes = {};
   if (totals.input !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = totals.input;
   if (totals.output !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = totals.output;
@@ -315,9 +314,13 @@ export function modelVersionOf(response: GenerateContentResponseLike | undefined
  * `SAFETY`, `RECITATION`, ...), one per candidate that reports one, in
  * candidate order; unknown values pass through.
  */
-export function responseAttributes(response: GenerateContentResponseLike | undefined): Attributes {
+export function responseAttributes(
+  response: GenerateContentResponseLike | undefined,
+  /** `usageTotals(response.usageMetadata)`, when the caller has it already. */
+  totals?: UsageTotals
+): Attributes {
   if (!response || typeof response !== 'object') return {};
-  const attrs = usageAttributes(response.usageMetadata);
+  const attrs = usageAttributes(response.usageMetadata, totals);
   if (typeof response.responseId === 'string' && response.responseId) {
     attrs[sc.ATTR_GEN_AI_RESPONSE_ID] = response.responseId;
   }

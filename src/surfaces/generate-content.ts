@@ -28,6 +28,7 @@ import {
   responseAttributes,
   responseServiceTier,
   usageTotals,
+  type UsageTotals,
 } from '../mapping/attributes.js';
 import { SERVICE_TIER_STANDARD } from '../mapping/cost.js';
 import {
@@ -48,6 +49,7 @@ import type {
   UsageMetadataLike,
 } from '../internal-types.js';
 import { startGenerateContentSpan } from '../core/record.js';
+import type { MetricAttributeSets } from '../core/metrics.js';
 import type { Settings } from '../core/settings.js';
 import type { StreamSink } from '../core/stream.js';
 import { isVertexAi, type Telemetry } from '../core/telemetry.js';
@@ -253,27 +255,31 @@ export class RoundTrip implements TracedCall {
     incomplete = false
   ): void {
     if (this.call.isEnded) return;
-    let cost: number | undefined;
-    let tier = SERVICE_TIER_STANDARD;
     /** The span's closing attributes (and the details event's): built only for a span that records, or for the event. */
     let attrs: Attributes | undefined;
-    let sets: ReturnType<Telemetry['metricAttributes']> | undefined;
+    let sets: MetricAttributeSets | undefined;
     try {
-      // Never the SDK's own `functionCalls` getter: it warns on the console.
-      const calls: readonly FunctionCallLike[] =
-        response instanceof StreamedResponse ? (response.functionCalls ?? NO_CALLS) : functionCallsOf(response);
-      const requestModel = this.attrs[sc.ATTR_GEN_AI_REQUEST_MODEL] as string | undefined;
+      const usage = response?.usageMetadata;
+      const totals = usageTotals(usage);
       sets = this.telemetry.metricAttributes(this.attrs, modelVersionOf(response));
       // Priced at the tier that served the call when the response says, else the one asked for.
-      tier = responseServiceTier(response?.usageMetadata) ?? this.requestTier ?? SERVICE_TIER_STANDARD;
-      cost =
-        response?.usageMetadata && this.kind?.priced !== false
-          ? this.telemetry.costOf(response, requestModel, this.vertexAi, this.settings, tier, this.startedAtMs, sets)
+      const tier = responseServiceTier(usage) ?? this.requestTier ?? SERVICE_TIER_STANDARD;
+      const cost =
+        usage && this.kind?.priced !== false
+          ? this.telemetry.costOf(
+              response,
+              this.attrs[sc.ATTR_GEN_AI_REQUEST_MODEL] as string | undefined,
+              this.vertexAi,
+              this.settings,
+              tier,
+              this.startedAtMs,
+              sets
+            )
           : undefined;
       const continuation = this.continuation(response);
       if (this.span.isRecording() || this.capture?.onEvents) {
         // One object: what the response says, then what we measured over it.
-        attrs = responseAttributes(response);
+        attrs = responseAttributes(response, totals);
         if (spanExtra) Object.assign(attrs, spanExtra);
         if (cost !== undefined) attrs[sc.ATTR_GEN_AI_COST_USD] = cost;
         if (continuation) Object.assign(attrs, continuation);
@@ -283,23 +289,13 @@ export class RoundTrip implements TracedCall {
           if (reasons.length > 0) attrs[sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = reasons;
         }
       }
-      if (this.capture) {
-        let output: Attributes | undefined;
-        if (response) {
-          const whole = response instanceof StreamedResponse ? response.asResponse() : response;
-          const recorded = recordMessages(
-            outputMessages(whole, this.capture.maxLength),
-            this.capture,
-            sc.ATTR_GEN_AI_OUTPUT_MESSAGES
-          );
-          if (recorded !== undefined) output = { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: recorded };
-        }
-        if (this.capture.onEvents) this.emitDetails(failure, { ...attrs, ...output });
-        if (this.capture.onSpans && output && attrs) Object.assign(attrs, output);
-      }
-      this.recordMetrics(sets, response, cost, tier, timeToFirstChunk);
+      if (this.capture) this.recordOutput(this.capture, response, failure, attrs);
+      this.recordMetrics(sets, response, totals, cost, tier, timeToFirstChunk);
+      // Never the SDK's own `functionCalls` getter: it warns on the console.
+      const calls: readonly FunctionCallLike[] =
+        response instanceof StreamedResponse ? (response.functionCalls ?? NO_CALLS) : functionCallsOf(response);
       if (calls.length > 0) this.telemetry.links.asked(this.span.spanContext(), calls);
-      this.run?.roundEnded(response?.usageMetadata, calls.length, cost);
+      this.run?.roundEnded(usage, calls.length, cost);
     } catch (err) {
       diag.warn(`${LOG_PREFIX} could not record a round trip`, err);
     }
@@ -315,6 +311,27 @@ export class RoundTrip implements TracedCall {
         apiKey: apiKeyOf(this.apiClient),
       });
     } else this.call.finish({ attributes: attrs, endedAt, duration });
+  }
+
+  /** The answer's content (capture only): on the details event, and on the span's closing attributes when captured there. */
+  private recordOutput(
+    capture: ContentCapture,
+    response: GenerateContentResponseLike | StreamedResponse | undefined,
+    failure: { error: unknown } | undefined,
+    attrs: Attributes | undefined
+  ): void {
+    let output: Attributes | undefined;
+    if (response) {
+      const whole = response instanceof StreamedResponse ? response.asResponse() : response;
+      const recorded = recordMessages(
+        outputMessages(whole, capture.maxLength),
+        capture,
+        sc.ATTR_GEN_AI_OUTPUT_MESSAGES
+      );
+      if (recorded !== undefined) output = { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: recorded };
+    }
+    if (capture.onEvents) this.emitDetails(failure, { ...attrs, ...output });
+    if (capture.onSpans && output && attrs) Object.assign(attrs, output);
   }
 
   /**
@@ -356,15 +373,15 @@ export class RoundTrip implements TracedCall {
 
   /** Time to first chunk, tokens, finish reasons and cost; the duration is recorded as the span ends. */
   private recordMetrics(
-    sets: ReturnType<Telemetry['metricAttributes']>,
+    sets: MetricAttributeSets,
     response: GenerateContentResponseLike | undefined,
+    usage: UsageTotals,
     cost: number | undefined,
     tier: string,
     timeToFirstChunk: number | undefined
   ): void {
     const m = this.telemetry.metrics;
     if (timeToFirstChunk !== undefined) m.timeToFirstChunk.record(timeToFirstChunk, sets.base);
-    const usage = usageTotals(response?.usageMetadata);
     if (usage.input !== undefined) m.tokenUsage.record(usage.input, sets.input);
     if (usage.output !== undefined) m.tokenUsage.record(usage.output, sets.output);
     const candidates = response?.candidates;
@@ -374,15 +391,14 @@ export class RoundTrip implements TracedCall {
         const reason = candidates[i]?.finishReason;
         // A checkpoint of a continued generation is not a finish.
         if (typeof reason === 'string' && reason && reason !== sc.FINISH_REASON_CONTINUATION) {
-          m.finishReasons.add(1, sets.countersKey, sets.counters, reason);
+          this.telemetry.countFinishReason(sets, reason);
         }
       }
     }
     if (cost !== undefined) {
       // Cost per (hashed) user: the one metric that carries enduser.id.
       const user = this.user[sc.ATTR_ENDUSER_ID];
-      const counters = this.telemetry.costCounters(sets, tier);
-      m.cost.add(cost, counters.key, counters.attributes, user === undefined ? '' : String(user));
+      this.telemetry.addCost(sets, tier, user === undefined ? '' : String(user), cost);
     }
   }
 

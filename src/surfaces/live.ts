@@ -265,13 +265,7 @@ export class LiveSession implements TracedCall {
         if (cost !== undefined) {
           attrs[sc.ATTR_GEN_AI_COST_USD] = cost;
           const user = this.user[sc.ATTR_ENDUSER_ID];
-          const counters = this.telemetry.costCounters(sets, SERVICE_TIER_STANDARD);
-          this.telemetry.metrics.cost.add(
-            cost,
-            counters.key,
-            counters.attributes,
-            user === undefined ? '' : String(user)
-          );
+          this.telemetry.addCost(sets, SERVICE_TIER_STANDARD, user === undefined ? '' : String(user), cost);
         }
       }
     } catch (err) {

@@ -103,8 +103,7 @@ class ModelCall implements TracedCall {
         const cost = this.telemetry.costOf(response, this.model, isVertexAi(this.attrs), this.settings);
         if (cost !== undefined) {
           extra[sc.ATTR_GEN_AI_COST_USD] = cost;
-          const counters = this.telemetry.costCounters(sets, SERVICE_TIER_STANDARD);
-          m.cost.add(cost, counters.key, counters.attributes);
+          this.telemetry.addCost(sets, SERVICE_TIER_STANDARD, '', cost);
         }
       }
       if (response && this.call.span.isRecording() && this.spec.response)

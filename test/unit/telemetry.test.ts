@@ -4,7 +4,7 @@
  * on changes; price look-ups follow the settings' table.
  */
 import * as assert from 'node:assert/strict';
-import { metrics, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { metrics, propagation, ROOT_CONTEXT, trace, type Attributes, type ObservableResult } from '@opentelemetry/api';
 import { hasEndUser, NO_END_USER } from '../../src/mapping/enduser';
 import { resolveSettings } from '../../src/core/settings';
 import { Telemetry } from '../../src/core/telemetry';
@@ -79,5 +79,54 @@ describe('Telemetry (caches)', () => {
     const byCallback = t.endUser(ROOT_CONTEXT, resolveSettings({ endUserId: () => 'u2' }));
     assert.equal(hasEndUser(byCallback), true);
     assert.equal(t.endUser(ROOT_CONTEXT, resolveSettings({ endUserId: () => undefined })), NO_END_USER);
+  });
+});
+
+describe('Telemetry (counter totals kept with their attribute sets)', () => {
+  const R = 'gcp.gen_ai.response.finish_reason';
+  function observed(totals: { observe(result: ObservableResult): void }): Array<[number, Attributes]> {
+    const out: Array<[number, Attributes]> = [];
+    totals.observe({ observe: (value: number, attributes?: Attributes) => out.push([value, attributes ?? {}]) });
+    return out;
+  }
+  const client = (host: string) => ({ isVertexAI: () => false, getBaseUrl: () => `https://${host}/` });
+
+  it('finish reasons: the same sums whether a set sees one reason again or another one, and equal sets of two clients share them', () => {
+    const t = telemetry();
+    const a = t.metricAttributes(t.samplingAttributes('generate_content', client('a.test'), 'm'), 'm-001');
+    const b = t.metricAttributes(t.samplingAttributes('generate_content', client('b.test'), 'm'), 'm-001');
+    assert.notEqual(a, b);
+    for (const reason of ['STOP', 'STOP', 'MAX_TOKENS', 'STOP']) t.countFinishReason(a, reason);
+    t.countFinishReason(b, 'STOP');
+    const counters = {
+      'gen_ai.operation.name': 'generate_content',
+      'gen_ai.provider.name': 'gcp.gemini',
+      'gen_ai.request.model': 'm',
+      'gen_ai.response.model': 'm-001',
+    };
+    assert.deepEqual(observed(t.metrics.finishReasons), [
+      [4, { ...counters, [R]: 'STOP' }],
+      [1, { ...counters, [R]: 'MAX_TOKENS' }],
+    ]);
+  });
+
+  it('cost: per tier and hashed user, switching between them; an amount that is not a finite, non-negative number is left out', () => {
+    const t = telemetry();
+    const sets = t.metricAttributes(t.samplingAttributes('generate_content', client('a.test'), 'm'), undefined);
+    t.addCost(sets, 'standard', '', 0.25);
+    t.addCost(sets, 'standard', 'u1', 0.5);
+    t.addCost(sets, 'flex', '', 1);
+    t.addCost(sets, 'standard', '', 0.25);
+    for (const bad of [NaN, Infinity, -1]) t.addCost(sets, 'standard', '', bad);
+    const base = {
+      'gen_ai.operation.name': 'generate_content',
+      'gen_ai.provider.name': 'gcp.gemini',
+      'gen_ai.request.model': 'm',
+    };
+    assert.deepEqual(observed(t.metrics.cost), [
+      [0.5, { ...base, 'gcp.gen_ai.service_tier': 'standard' }],
+      [0.5, { ...base, 'gcp.gen_ai.service_tier': 'standard', 'enduser.id': 'u1' }],
+      [1, { ...base, 'gcp.gen_ai.service_tier': 'flex' }],
+    ]);
   });
 });
