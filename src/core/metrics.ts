@@ -4,6 +4,7 @@
  * from the instrumentation's meter; recorded whether or not a span is sampled.
  */
 import { ValueType, type Attributes, type Histogram, type Meter, type ObservableResult } from '@opentelemetry/api';
+import type { TierPrice } from '../mapping/cost.js';
 import * as sc from '../semconv.js';
 
 /** Advised for durations in seconds (operation, time to first chunk, per chunk, tool). */
@@ -211,14 +212,23 @@ export class TotalCell {
 }
 
 /**
- * What calls with one metric attribute set look up again and again, kept with the set (one
- * per set, mutable, owned by core/telemetry.ts): its price, and the counter totals the last
- * call added to, which the next call of the same set mostly adds to again.
+ * What calls with one metric attribute set look up again and again, kept with the set (one per
+ * set, mutable, owned by core/telemetry.ts) in one flat object, so that the next call of the set
+ * reads one object instead of a chain of caches: the rates its price comes to, and the counter
+ * totals the last call added to, which the next call mostly adds to again.
  */
-export interface SetMemo {
-  price?: { table: object; price: unknown };
-  reason?: { reason: string; cell: TotalCell };
-  cost?: { tier: string; user: string; cell: TotalCell };
+export class SetMemo {
+  /** The price table, tier and UTC day (-1: every day, the price has no schedule) the rates were worked out for. */
+  table: object | undefined = undefined;
+  tier = '';
+  day = 0;
+  /** The rates; null: the table has no price for this model and tier. */
+  rates: TierPrice | null = null;
+  reason = '';
+  reasonCell: TotalCell | undefined = undefined;
+  costTier = '';
+  costUser = '';
+  costCell: TotalCell | undefined = undefined;
 }
 
 /** The attribute sets of one round trip's metric points. */
@@ -252,6 +262,6 @@ export function buildMetricAttributeSets(
     output: Object.freeze({ ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_VALUE_OUTPUT }),
     counters: Object.freeze(counters),
     countersKey: JSON.stringify(Object.entries(counters).sort()),
-    memo: {},
+    memo: new SetMemo(),
   });
 }

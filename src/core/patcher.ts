@@ -242,11 +242,11 @@ export class Patcher {
     return function (this: unknown, ...args: unknown[]): unknown {
       // Another tracer that wrapped over us keeps our wrapper after disable(): pass through.
       if (!at.enabled || (surface.optIn && !at.settings.optIns[surface.optIn])) return original.apply(this, args);
-      // Started here, not through runTraced: a call the surface leaves alone (a
-      // generateContent that runs no loop) costs no closure.
+      // Started here, not through runTraced: no closure per call, whether the
+      // surface leaves the call alone (a generateContent that runs no loop) or traces it.
       const call = startCall(surface.start, at, this, args, surface.operation);
       if (!call) return original.apply(this, args);
-      return follow(call, (replaced) => original.apply(this, replaced ?? args), surface.operation);
+      return follow(call, original, this, args, surface.operation);
     };
   }
 

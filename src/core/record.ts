@@ -14,7 +14,7 @@ import {
   type TimeInput,
   type Tracer,
 } from '@opentelemetry/api';
-import { errorType, requestAttributes, spanName } from '../mapping/attributes.js';
+import { errorType, requestAttributes } from '../mapping/attributes.js';
 import type { GenerateContentParametersLike } from '../internal-types.js';
 import { scrubSecrets } from '../mapping/secrets.js';
 import {
@@ -24,24 +24,22 @@ import {
   ATTR_EXCEPTION_TYPE,
   EVENT_EXCEPTION,
   ATTR_GEN_AI_REQUEST_STREAM,
-  GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
 } from '../semconv.js';
 
 /**
- * Starts the `generate_content {model}` CLIENT span of one HTTP round trip,
- * streamed or not (`name`: another name, for the Interactions API's agent
- * runs and fetches).
+ * Starts the CLIENT span of one HTTP round trip, streamed or not: `name` is
+ * `generate_content {model}`, or another for the Interactions API's agent
+ * runs and fetches.
  */
 export function startGenerateContentSpan(
   tracer: Tracer,
+  name: string,
   attributes: Attributes,
   params: GenerateContentParametersLike | undefined,
   stream: boolean,
-  links?: Link[],
-  name?: string
+  links?: Link[]
 ): Span {
-  const model = typeof params?.model === 'string' ? params.model : undefined;
-  const span = tracer.startSpan(name ?? spanName(GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT, model), {
+  const span = tracer.startSpan(name, {
     kind: SpanKind.CLIENT,
     attributes,
     links,

@@ -18,6 +18,7 @@
  *   tracer provider shut down first. The stream itself is left alone (we
  *   never cancel the app's request); only the span ends.
  */
+import { performance } from 'node:perf_hooks';
 import { context, diag, type Context } from '@opentelemetry/api';
 import * as sc from '../semconv.js';
 import { isThenable } from './thenable.js';

@@ -7,6 +7,7 @@
  * look-ups, end-user hashes). The mapping modules stay pure because their
  * caches live here.
  */
+import { performance } from 'node:perf_hooks';
 import {
   diag,
   trace,
@@ -16,7 +17,7 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { modelVersionOf, samplingAttributes } from '../mapping/attributes.js';
+import { modelVersionOf, samplingAttributes, spanName } from '../mapping/attributes.js';
 import {
   costOf,
   priceFor,
@@ -56,6 +57,16 @@ export interface TelemetrySource {
   readonly tracerProvider: TracerProvider | undefined;
 }
 
+/** What every call of one client, operation and model shares. */
+export interface CallSite {
+  /** Operation, provider, request model, server address and port (frozen). */
+  readonly attrs: Readonly<Attributes>;
+  /** `{operation} {model}`. */
+  readonly spanName: string;
+  /** The client's base URL when this was built: a change builds it again. */
+  readonly baseUrl: string | undefined;
+}
+
 type ShutdownableProvider = TracerProvider & { shutdown?: () => Promise<void>; getDelegate?: () => TracerProvider };
 type Price = ReturnType<typeof priceFor>;
 
@@ -69,13 +80,12 @@ export class Telemetry {
   private readonly totals = metricTotals();
   private instruments?: GenAIMetrics;
   private readonly watchedProviders = new WeakSet<object>();
-  /** Per API client: operation → model → its sampling attributes (frozen, shared by every call and metric set built on them). */
-  private readonly sampling = new WeakMap<
-    object,
-    Map<string, Map<string, { baseUrl: string | undefined; attrs: Readonly<Attributes> }>>
-  >();
+  /** Per API client: operation → model → its call site (sampling attributes frozen, shared by every call and metric set built on them). */
+  private readonly sampling = new WeakMap<object, Map<string, Map<string, CallSite>>>();
+  private lastSite?: { apiClient: object; operation: string; model: string | undefined; site: CallSite };
   /** Per sampling attribute set: response model → metric attribute sets. */
   private readonly metricSets = new WeakMap<Readonly<Attributes>, Map<string, MetricAttributeSets>>();
+  private lastSets?: { attrs: Readonly<Attributes>; model: string | undefined; sets: MetricAttributeSets };
   private readonly hashes: HashMemo = new Map();
   private readonly tierSets = new WeakMap<MetricAttributeSets, Map<string, { attributes: Attributes; key: string }>>();
   /** The price per model pair, for calls without metric sets (the others keep theirs in their set's memo). */
@@ -110,24 +120,55 @@ export class Telemetry {
     apiClient: ApiClientLike | undefined,
     model: string | undefined
   ): Readonly<Attributes> {
-    if (!apiClient || typeof apiClient !== 'object') return samplingAttributes(operation, apiClient, model);
+    return this.callSite(operation, apiClient, model).attrs;
+  }
+
+  /** A call's sampling attributes and span name (`{operation} {model}`), built once per client, operation and model. */
+  callSite(operation: string, apiClient: ApiClientLike | undefined, model: string | undefined): CallSite {
+    if (!apiClient || typeof apiClient !== 'object') {
+      return {
+        attrs: samplingAttributes(operation, apiClient, model),
+        spanName: spanName(operation, model),
+        baseUrl: '',
+      };
+    }
+    const baseUrl = apiClient.getBaseUrl?.();
+    // Most apps call one model on one client: the last answer first, before three look-ups.
+    const last = this.lastSite;
+    if (
+      last !== undefined &&
+      last.apiClient === apiClient &&
+      last.operation === operation &&
+      last.model === model &&
+      last.site.baseUrl === baseUrl
+    ) {
+      return last.site;
+    }
     let byOperation = this.sampling.get(apiClient);
     if (!byOperation) this.sampling.set(apiClient, (byOperation = new Map()));
     let byModel = byOperation.get(operation);
     if (!byModel) byOperation.set(operation, (byModel = new Map()));
     // Keyed by the strings as they come: no key to build per call.
     const key = typeof model === 'string' ? model : '';
-    const baseUrl = apiClient.getBaseUrl?.();
-    const cached = byModel.get(key);
-    if (cached && cached.baseUrl === baseUrl) return cached.attrs;
-    const attrs = Object.freeze(samplingAttributes(operation, apiClient, model));
-    // Bounded: model names come from the app.
-    if (byModel.size < 256) byModel.set(key, { baseUrl, attrs });
-    return attrs;
+    let site = byModel.get(key);
+    if (!site || site.baseUrl !== baseUrl) {
+      site = {
+        attrs: Object.freeze(samplingAttributes(operation, apiClient, model)),
+        spanName: spanName(operation, model),
+        baseUrl,
+      };
+      // Bounded: model names come from the app.
+      if (byModel.size < 256) byModel.set(key, site);
+    }
+    this.lastSite = { apiClient, operation, model, site };
+    return site;
   }
 
   /** The metric attribute sets of a call: built once per (sampling attributes, response model). */
   metricAttributes(attrs: Readonly<Attributes>, responseModel: string | undefined): MetricAttributeSets {
+    // Most apps call one model: the last answer first, before two look-ups.
+    const last = this.lastSets;
+    if (last !== undefined && last.attrs === attrs && last.model === responseModel) return last.sets;
     let byModel = this.metricSets.get(attrs);
     if (!byModel) this.metricSets.set(attrs, (byModel = new Map()));
     const key = responseModel ?? '';
@@ -137,6 +178,7 @@ export class Telemetry {
       // Bounded: response models come from the server.
       if (byModel.size < 64) byModel.set(key, sets);
     }
+    this.lastSets = { attrs, model: responseModel, sets };
     return sets;
   }
 
@@ -156,28 +198,25 @@ export class Telemetry {
 
   /** Counts one candidate's finish reason for a call with these metric sets (the finish-reason counter). */
   countFinishReason(sets: MetricAttributeSets, reason: string): void {
-    const last = sets.memo.reason;
-    if (last && last.reason === reason) {
-      last.cell.value += 1;
-      return;
+    const memo = sets.memo;
+    if (memo.reasonCell === undefined || memo.reason !== reason) {
+      memo.reasonCell = this.totals.finishReasons.cell(sets.countersKey, sets.counters, reason);
+      memo.reason = reason;
     }
-    const cell = this.totals.finishReasons.cell(sets.countersKey, sets.counters, reason);
-    sets.memo.reason = { reason, cell };
-    cell.value += 1;
+    memo.reasonCell.value += 1;
   }
 
   /** Adds a call's cost for these metric sets at `tier`, for a hashed end user ('' for none) (the cost counter). */
   addCost(sets: MetricAttributeSets, tier: string, user: string, cost: number): void {
     if (!TotalCell.counts(cost)) return;
-    const last = sets.memo.cost;
-    if (last && last.tier === tier && last.user === user) {
-      last.cell.value += cost;
-      return;
+    const memo = sets.memo;
+    if (memo.costCell === undefined || memo.costTier !== tier || memo.costUser !== user) {
+      const counters = this.costCounters(sets, tier);
+      memo.costCell = this.totals.cost.cell(counters.key, counters.attributes, user);
+      memo.costTier = tier;
+      memo.costUser = user;
     }
-    const counters = this.costCounters(sets, tier);
-    const cell = this.totals.cost.cell(counters.key, counters.attributes, user);
-    sets.memo.cost = { tier, user, cell };
-    cell.value += cost;
+    memo.costCell.value += cost;
   }
 
   /** Who the call made in `ctx` is for (enduser.id hashed, role, plan). */
@@ -187,8 +226,10 @@ export class Telemetry {
 
   /**
    * USD for this usage at the model's list price on this service tier at
-   * time `at` (ms since the epoch); undefined for an unknown model or a tier
-   * the table has no price for (reported once per model and tier).
+   * the call's time; undefined for an unknown model or a tier the table has
+   * no price for (reported once per model and tier). `startedAt`
+   * (performance.now()): when the call started, else now; the wall clock is
+   * read only for a price with scheduled changes.
    */
   costOf(
     response: GenerateContentResponseLike | undefined,
@@ -196,44 +237,52 @@ export class Telemetry {
     vertexAi: boolean,
     settings: Settings,
     tier: string = SERVICE_TIER_STANDARD,
-    at: number = Date.now(),
-    /** The call's metric sets (built per request and response model): the price is looked up once per set. */
+    startedAt?: number,
+    /** The call's metric sets (built per request and response model): its rates are worked out once per set. */
     sets?: MetricAttributeSets
   ): number | undefined {
     const table = settings.prices;
-    let found: Price;
-    const memo = sets?.memo.price;
-    if (memo && memo.table === table) found = memo.price as Price;
-    else {
-      found = this.priceOf(table, modelVersionOf(response), requestModel, vertexAi);
-      if (sets) sets.memo.price = { table, price: found };
-    }
-    const rates = found && this.ratesOf(found.price, vertexAi, tier, at);
-    if (!rates) {
-      // Never a guess: no cost, and one word about it per model and tier.
-      const name = found?.key ?? modelVersionOf(response) ?? requestModel ?? '(no model)';
-      const warned = (this.unpricedWarned ??= new Set());
-      const key = `${name}|${tier}|${vertexAi}`;
-      if (!warned.has(key) && warned.size < 100) {
-        warned.add(key);
-        diag.warn(
-          `${LOG_PREFIX} no price for model ${name}${found ? ` at the ${tier} tier` : ''}${vertexAi ? ' on Vertex AI' : ''}; ` +
-            'its calls get no gen_ai.cost.usd (add it with the prices option)'
-        );
+    const memo = sets?.memo;
+    let rates: TierPrice | null | undefined;
+    if (memo && memo.table === table && memo.tier === tier && (memo.day < 0 || memo.day === utcDay(startedAt))) {
+      rates = memo.rates;
+    } else {
+      const found = this.priceOf(table, modelVersionOf(response), requestModel, vertexAi);
+      const scheduled = found?.price.scheduled !== undefined;
+      const day = scheduled ? utcDay(startedAt) : -1;
+      rates = (found && this.ratesOf(found.price, vertexAi, tier, day)) ?? null;
+      if (memo) {
+        memo.table = table;
+        memo.tier = tier;
+        memo.day = day;
+        memo.rates = rates;
       }
-      return undefined;
+      if (!rates) this.unpriced(found?.key ?? modelVersionOf(response) ?? requestModel, !!found, tier, vertexAi);
     }
-    return costOf(response?.usageMetadata, rates);
+    return rates ? costOf(response?.usageMetadata, rates) : undefined;
   }
 
-  /** A model's rates for a tier on a UTC day (prices change at 00:00 UTC), worked out again only when those change. */
-  private ratesOf(price: ModelPrice, vertexAi: boolean, tier: string, at: number): TierPrice | undefined {
+  /** Never a guess: no cost, and one word about it per model and tier. */
+  private unpriced(model: string | undefined, known: boolean, tier: string, vertexAi: boolean): void {
+    const name = model ?? '(no model)';
+    const warned = (this.unpricedWarned ??= new Set());
+    const key = `${name}|${tier}|${vertexAi}`;
+    if (warned.has(key) || warned.size >= 100) return;
+    warned.add(key);
+    diag.warn(
+      `${LOG_PREFIX} no price for model ${name}${known ? ` at the ${tier} tier` : ''}${vertexAi ? ' on Vertex AI' : ''}; ` +
+        'its calls get no gen_ai.cost.usd (add it with the prices option)'
+    );
+  }
+
+  /** A model's rates for a tier on a UTC day (-1: a price without scheduled changes), worked out again only when those change. */
+  private ratesOf(price: ModelPrice, vertexAi: boolean, tier: string, day: number): TierPrice | undefined {
     if (!price.scheduled && !price.serviceTiers && !price.vertexAi && tier === SERVICE_TIER_STANDARD) return price;
-    const day = Math.floor(at / 86_400_000);
     // The last answer per model: calls of one model mostly share tier and day.
     const last = this.rates.get(price);
     if (last && last.tier === tier && last.day === day && last.vertexAi === vertexAi) return last.rates;
-    const rates = ratesAt(price, { tier, at, vertexAi });
+    // Prices change at 00:00 UTC: any time of the day is the day's price.
+    const rates = ratesAt(price, { tier, at: day < 0 ? Date.now() : day * DAY_MS, vertexAi });
     this.rates.set(price, { tier, day, vertexAi, rates });
     return rates;
   }
@@ -285,6 +334,14 @@ export class Telemetry {
       return shutdown.apply(this, args as []);
     };
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/** The UTC day (days since the epoch) of a call that started at `startedAt` (performance.now()), else of now; to within the wall clock's millisecond. */
+function utcDay(startedAt: number | undefined): number {
+  const now = Date.now();
+  return Math.floor((startedAt === undefined ? now : now - (performance.now() - startedAt)) / DAY_MS);
 }
 
 /** Whether these sampling attributes are of a Vertex AI client. */

@@ -13,6 +13,8 @@
  * `CallSpan` ends a span exactly once: the duration point, with `error.type`
  * when it failed, then the span, with the error scrubbed of secrets.
  */
+// Not the global: Node's `globalThis.performance` is an accessor (a getter call on every read, Node 20 to 24).
+import { performance } from 'node:perf_hooks';
 import { context, diag, type Attributes, type Context, type Histogram, type Span } from '@opentelemetry/api';
 import { errorType } from '../mapping/attributes.js';
 import * as sc from '../semconv.js';
@@ -53,10 +55,12 @@ export function quietly(what: string, fn: () => void): void {
  * Returns what `run` returns: the SDK's own value or promise, or for a call
  * that hands over, a promise that settles as the SDK's does.
  */
-export function runTraced<T>(start: () => TracedCall | undefined, run: (args?: unknown[]) => T, what: string): T {
+export function runTraced<T>(start: () => TracedCall | undefined, run: () => T, what: string): T {
   const call = startCall(start, undefined, undefined, undefined, what);
-  return call ? follow(call, run, what) : run();
+  return call ? follow(call, run, undefined, NO_ARGS, what) : run();
 }
+
+const NO_ARGS: unknown[] = [];
 
 /**
  * `start(a, b, c)`: the call, or undefined when there is none or starting
@@ -79,11 +83,21 @@ export function startCall<A, B, C>(
   }
 }
 
-/** Runs `run` in a started call's context and follows what it returns (the second half of `runTraced`). */
-export function follow<T>(call: TracedCall, run: (args?: unknown[]) => T, what: string): T {
+/**
+ * Calls `fn` on `self` with `args` (or the call's own `args`) in a started
+ * call's context, and follows what it returns (the second half of `runTraced`).
+ */
+export function follow<T>(
+  call: TracedCall,
+  fn: (...args: never[]) => T,
+  self: unknown,
+  args: readonly unknown[],
+  what: string
+): T {
   let result: T;
   try {
-    result = context.with(call.context, () => run(call.args));
+    // No closure per call: the context manager applies `fn` itself.
+    result = context.with(call.context, Reflect.apply, undefined, fn, self, call.args ?? args) as T;
   } catch (err) {
     fail(call, err, what);
     throw err;

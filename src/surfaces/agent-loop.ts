@@ -8,6 +8,7 @@
  * here). Both methods are instance fields the `Models` constructor assigns,
  * hence `hook: 'field'`.
  */
+import { performance } from 'node:perf_hooks';
 import { context, SpanKind, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { automaticFunctionCalling, errorType, providerName } from '../mapping/attributes.js';
 import { boundedJson } from '../mapping/capture.js';

@@ -18,6 +18,7 @@
  *   `[DONE]` (after which the SDK cancels the body rather than read to its
  *   end), cut short when the app stops, abandoned when idle.
  */
+import { performance } from 'node:perf_hooks';
 import { context, createContextKey, diag, type Attributes, type Context } from '@opentelemetry/api';
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 import type { Settings } from '../core/settings.js';

@@ -114,8 +114,6 @@ export class RoundTrip implements TracedCall {
   private lastChunkAt = 0;
   /** `config.serviceTier`, when the request names one. */
   private readonly requestTier: string | undefined;
-  /** Wall-clock time the round trip started: the price in force then applies. */
-  private readonly startedAtMs = Date.now();
   /** Candidates the request asked for: a failed or cut-short round trip reports `error` at each. */
   private readonly expectedCandidates: number;
   /** 3.x continuation: the token this round trip resumes from, and its hop index once known. */
@@ -134,12 +132,12 @@ export class RoundTrip implements TracedCall {
     this.telemetry = telemetry;
     this.settings = settings;
     const model = typeof params?.model === 'string' ? params.model : undefined;
-    const sampling = telemetry.samplingAttributes(
+    const site = telemetry.callSite(
       kind?.operation ?? sc.GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
       models?.apiClient,
       model
     );
-    this.attrs = sampling;
+    this.attrs = site.attrs;
     this.apiClient = models?.apiClient;
     this.vertexAi = isVertexAi(this.attrs);
     const parent = context.active();
@@ -165,7 +163,14 @@ export class RoundTrip implements TracedCall {
     // At start, so a sampler can keep, say, enduser.role = qa. (The SDK copies span attributes.)
     const startAttrs =
       hasEndUser(this.user) || kind?.attributes ? { ...this.attrs, ...kind?.attributes, ...this.user } : this.attrs;
-    this.span = startGenerateContentSpan(telemetry.tracer, startAttrs, params, stream, links, kind?.spanName);
+    this.span = startGenerateContentSpan(
+      telemetry.tracer,
+      kind?.spanName ?? site.spanName,
+      startAttrs,
+      params,
+      stream,
+      links
+    );
     this.call = new CallSpan(this.span);
     if (this.resumedFrom) {
       // A retry from the same token is the next hop too: it follows this one.
@@ -272,7 +277,8 @@ export class RoundTrip implements TracedCall {
               this.vertexAi,
               this.settings,
               tier,
-              this.startedAtMs,
+              // The price in force when the round trip started.
+              this.call.startedAt,
               sets
             )
           : undefined;

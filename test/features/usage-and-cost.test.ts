@@ -28,11 +28,16 @@ const answer = (usageMetadata: Json, candidate: Json = {}, extra: Json = {}): Fa
 const near = (actual: unknown, expected: number) =>
   assert.ok(typeof actual === 'number' && Math.abs(actual - expected) < 1e-15, `${String(actual)} != ${expected}`);
 
-/** Runs `call` with Date.now() at `iso`: the price in force then applies. */
+/**
+ * Runs `call` with a wall clock that starts at `iso` and ticks: the price in force when the call starts applies.
+ * (It ticks because the instrumentation reads the wall clock only when it prices a call, and works the start
+ * out from the time the call has taken.)
+ */
 async function at<T>(iso: string, call: () => Promise<T>): Promise<T> {
   const now = Date.now;
-  const fixed = Date.parse(iso);
-  Date.now = () => fixed;
+  const start = Date.parse(iso);
+  const t0 = performance.now();
+  Date.now = () => start + (performance.now() - t0);
   try {
     return await call();
   } finally {
