@@ -36,6 +36,11 @@ describe('Telemetry (caches)', () => {
     assert.notEqual(t.samplingAttributes('generate_content', client, 'other'), first);
     baseUrl = 'https://b.test/';
     assert.equal(t.samplingAttributes('generate_content', client, 'm')['server.address'], 'b.test');
+    // The last call site is checked first: a base URL change right after it is seen too.
+    baseUrl = 'https://c.test/';
+    assert.equal(t.samplingAttributes('generate_content', client, 'm')['server.address'], 'c.test');
+    assert.equal(t.callSite('generate_content', client, 'm').spanName, 'generate_content m');
+    assert.equal(t.callSite('embeddings', client, 'm').attrs['gen_ai.operation.name'], 'embeddings');
     // Another instance has caches of its own.
     assert.notEqual(telemetry().samplingAttributes('generate_content', client, 'm'), first);
   });
@@ -46,6 +51,10 @@ describe('Telemetry (caches)', () => {
     const sets = t.metricAttributes(attrs, 'm-001');
     assert.equal(t.metricAttributes(attrs, 'm-001'), sets);
     assert.notEqual(t.metricAttributes(attrs, undefined), sets);
+    // After another set, the first is still the same object (the last answer is only a shortcut).
+    assert.equal(t.metricAttributes(attrs, 'm-001'), sets);
+    const other = t.samplingAttributes('generate_content', { getBaseUrl: () => 'http://h:1' }, 'n');
+    assert.equal(t.metricAttributes(other, 'm-001').base['gen_ai.request.model'], 'n');
     assert.deepEqual(sets.output, { ...sets.base, 'gen_ai.token.type': 'output' });
     assert.equal(sets.base['gen_ai.response.model'], 'm-001');
   });
