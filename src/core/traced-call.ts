@@ -180,21 +180,45 @@ export class CallSpan {
   /** Ends the call, once: later calls do nothing. Never throws. */
   finish(end: CallEnd): void {
     if (this.ended) return;
-    this.ended = true;
-    const failed = end.failed ?? end.error !== undefined;
-    const duration = end.duration;
-    if (duration) {
-      try {
-        const seconds = ((end.endedAt ?? performance.now()) - this.startedAt) / 1000;
-        duration.histogram.record(
-          seconds,
-          failed ? { ...duration.attributes, [sc.ATTR_ERROR_TYPE]: errorType(end.error) } : duration.attributes
-        );
-      } catch (err) {
-        diag.warn(`${LOG_PREFIX} could not record a duration`, err);
-      }
+    if (!(end.failed ?? end.error !== undefined)) {
+      this.succeed(end.attributes, end.endedAt, end.duration?.histogram, end.duration?.attributes);
+      return;
     }
-    if (failed) endSpanWithError(this.span, end.error, end.attributes, end.endedAt, end.apiKey);
-    else endSpan(this.span, end.attributes, end.endedAt);
+    this.ended = true;
+    const duration = end.duration;
+    if (duration) this.recordDuration(duration.histogram, duration.attributes, end.endedAt, end);
+    endSpanWithError(this.span, end.error, end.attributes, end.endedAt, end.apiKey);
+  }
+
+  /**
+   * Ends a call that succeeded, once, with no `CallEnd` to build (every
+   * successful round trip ends here): `attributes` on the span, and the
+   * duration point on `histogram` with `durationAttributes`.
+   */
+  succeed(
+    attributes: Attributes | undefined,
+    endedAt: number | undefined,
+    histogram: Histogram | undefined,
+    durationAttributes: Attributes | undefined
+  ): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (histogram && durationAttributes) this.recordDuration(histogram, durationAttributes, endedAt);
+    endSpan(this.span, attributes, endedAt);
+  }
+
+  /** The duration point; with `error.type` when `failure` (read here, where what throws is caught). */
+  private recordDuration(
+    histogram: Histogram,
+    attributes: Attributes,
+    endedAt: number | undefined,
+    failure?: { error?: unknown }
+  ): void {
+    try {
+      const attrs = failure ? { ...attributes, [sc.ATTR_ERROR_TYPE]: errorType(failure.error) } : attributes;
+      histogram.record(((endedAt ?? performance.now()) - this.startedAt) / 1000, attrs);
+    } catch (err) {
+      diag.warn(`${LOG_PREFIX} could not record a duration`, err);
+    }
   }
 }

@@ -282,17 +282,29 @@ export interface UsageTotals {
 
 export function usageTotals(usage: UsageMetadataLike | undefined): UsageTotals {
   if (!usage || typeof usage !== 'object') return {};
+  return {
+    input: inputTokens(usage),
+    output: outputTokens(usage),
+    reasoning: intOrUndefined(usage.thoughtsTokenCount),
+    cached: intOrUndefined(usage.cachedContentTokenCount),
+    toolUse: intOrUndefined(usage.toolUsePromptTokenCount),
+  };
+}
+
+/** Input tokens: the prompt's and the tool-use prompt's (what `gen_ai.usage.input_tokens` counts). */
+export function inputTokens(usage: UsageMetadataLike | undefined): number | undefined {
+  if (!usage || typeof usage !== 'object') return undefined;
   const prompt = intOrUndefined(usage.promptTokenCount);
   const toolUse = intOrUndefined(usage.toolUsePromptTokenCount);
+  return prompt !== undefined || toolUse !== undefined ? (prompt ?? 0) + (toolUse ?? 0) : undefined;
+}
+
+/** Output tokens: the candidates' and the thinking (what `gen_ai.usage.output_tokens` counts). */
+export function outputTokens(usage: UsageMetadataLike | undefined): number | undefined {
+  if (!usage || typeof usage !== 'object') return undefined;
   const candidates = intOrUndefined(usage.candidatesTokenCount);
   const thoughts = intOrUndefined(usage.thoughtsTokenCount);
-  return {
-    input: prompt !== undefined || toolUse !== undefined ? (prompt ?? 0) + (toolUse ?? 0) : undefined,
-    output: candidates !== undefined || thoughts !== undefined ? (candidates ?? 0) + (thoughts ?? 0) : undefined,
-    reasoning: thoughts,
-    cached: intOrUndefined(usage.cachedContentTokenCount),
-    toolUse,
-  };
+  return candidates !== undefined || thoughts !== undefined ? (candidates ?? 0) + (thoughts ?? 0) : undefined;
 }
 
 /** A token count as the API means it: a whole number, never negative; anything else is unknown. */
@@ -314,13 +326,9 @@ export function modelVersionOf(response: GenerateContentResponseLike | undefined
  * `SAFETY`, `RECITATION`, ...), one per candidate that reports one, in
  * candidate order; unknown values pass through.
  */
-export function responseAttributes(
-  response: GenerateContentResponseLike | undefined,
-  /** `usageTotals(response.usageMetadata)`, when the caller has it already. */
-  totals?: UsageTotals
-): Attributes {
+export function responseAttributes(response: GenerateContentResponseLike | undefined): Attributes {
   if (!response || typeof response !== 'object') return {};
-  const attrs = usageAttributes(response.usageMetadata, totals);
+  const attrs = usageAttributes(response.usageMetadata);
   if (typeof response.responseId === 'string' && response.responseId) {
     attrs[sc.ATTR_GEN_AI_RESPONSE_ID] = response.responseId;
   }

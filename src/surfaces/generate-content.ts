@@ -27,8 +27,8 @@ import {
   requestServiceTier,
   responseAttributes,
   responseServiceTier,
-  usageTotals,
-  type UsageTotals,
+  inputTokens,
+  outputTokens,
 } from '../mapping/attributes.js';
 import { SERVICE_TIER_STANDARD } from '../mapping/cost.js';
 import {
@@ -265,7 +265,6 @@ export class RoundTrip implements TracedCall {
     let sets: MetricAttributeSets | undefined;
     try {
       const usage = response?.usageMetadata;
-      const totals = usageTotals(usage);
       sets = this.telemetry.metricAttributes(this.attrs, modelVersionOf(response));
       // Priced at the tier that served the call when the response says, else the one asked for.
       const tier = responseServiceTier(usage) ?? this.requestTier ?? SERVICE_TIER_STANDARD;
@@ -285,7 +284,7 @@ export class RoundTrip implements TracedCall {
       const continuation = this.continuation(response);
       if (this.span.isRecording() || this.capture?.onEvents) {
         // One object: what the response says, then what we measured over it.
-        attrs = responseAttributes(response, totals);
+        attrs = responseAttributes(response);
         if (spanExtra) Object.assign(attrs, spanExtra);
         if (cost !== undefined) attrs[sc.ATTR_GEN_AI_COST_USD] = cost;
         if (continuation) Object.assign(attrs, continuation);
@@ -296,7 +295,7 @@ export class RoundTrip implements TracedCall {
         }
       }
       if (this.capture) this.recordOutput(this.capture, response, failure, attrs);
-      this.recordMetrics(sets, response, totals, cost, tier, timeToFirstChunk);
+      this.recordMetrics(sets, response, cost, tier, timeToFirstChunk);
       // Never the SDK's own `functionCalls` getter: it warns on the console.
       const calls: readonly FunctionCallLike[] =
         response instanceof StreamedResponse ? (response.functionCalls ?? NO_CALLS) : functionCallsOf(response);
@@ -305,7 +304,6 @@ export class RoundTrip implements TracedCall {
     } catch (err) {
       diag.warn(`${LOG_PREFIX} could not record a round trip`, err);
     }
-    const duration = sets && { histogram: this.telemetry.metrics.operationDuration, attributes: sets.base };
     // The span records what it was given: `attrs` holds the response's attributes (a failed stream's too: what it said before).
     if (failure) {
       this.call.finish({
@@ -313,10 +311,10 @@ export class RoundTrip implements TracedCall {
         failed: true,
         attributes: attrs,
         endedAt,
-        duration,
+        duration: sets && { histogram: this.telemetry.metrics.operationDuration, attributes: sets.base },
         apiKey: apiKeyOf(this.apiClient),
       });
-    } else this.call.finish({ attributes: attrs, endedAt, duration });
+    } else this.call.succeed(attrs, endedAt, sets && this.telemetry.metrics.operationDuration, sets?.base);
   }
 
   /** The answer's content (capture only): on the details event, and on the span's closing attributes when captured there. */
@@ -381,15 +379,17 @@ export class RoundTrip implements TracedCall {
   private recordMetrics(
     sets: MetricAttributeSets,
     response: GenerateContentResponseLike | undefined,
-    usage: UsageTotals,
     cost: number | undefined,
     tier: string,
     timeToFirstChunk: number | undefined
   ): void {
     const m = this.telemetry.metrics;
     if (timeToFirstChunk !== undefined) m.timeToFirstChunk.record(timeToFirstChunk, sets.base);
-    if (usage.input !== undefined) m.tokenUsage.record(usage.input, sets.input);
-    if (usage.output !== undefined) m.tokenUsage.record(usage.output, sets.output);
+    // Two numbers, no totals object: an unsampled call needs no more of the usage.
+    const input = inputTokens(response?.usageMetadata);
+    const output = outputTokens(response?.usageMetadata);
+    if (input !== undefined) m.tokenUsage.record(input, sets.input);
+    if (output !== undefined) m.tokenUsage.record(output, sets.output);
     const candidates = response?.candidates;
     if (Array.isArray(candidates)) {
       // A stream's summary keeps its candidates by index: the array may have holes.
