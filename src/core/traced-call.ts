@@ -60,7 +60,7 @@ export function runTraced<T>(start: () => TracedCall | undefined, run: () => T, 
   return call ? follow(call, run, undefined, NO_ARGS, what) : run();
 }
 
-const NO_ARGS: unknown[] = [];
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /**
  * `start(a, b, c)`: the call, or undefined when there is none or starting

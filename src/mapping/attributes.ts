@@ -214,7 +214,8 @@ export function outputType(config: GenerationConfigLike | undefined): string {
  *   tokens, which Gemini bills as input but reports apart;
  * - output = candidates + thoughts: thinking is billed, and counted, as output.
  */
-export function usageAttributes(usage: UsageMetadataLike | undefined, totals = usageTotals(usage)): Attributes {
+export function usageAttributes(usage: UsageMetadataLike | undefined): Attributes {
+  const totals = usageTotals(usage);
   const attrs: Attributes = {};
   if (totals.input !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = totals.input;
   if (totals.output !== undefined) attrs[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = totals.output;
