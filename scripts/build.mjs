@@ -1,7 +1,7 @@
 // Builds the package: CJS (with the tests) into build/, ESM into build/esm.
 // src/version.ts is generated from package.json so the two never disagree.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,3 +26,6 @@ execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root, stdio:
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.esm.json'], { cwd: root, stdio: 'inherit' });
 mkdirSync(join(root, 'build', 'esm'), { recursive: true });
 writeFileSync(join(root, 'build', 'esm', 'package.json'), '{ "type": "module" }\n');
+// The viewer's page is served as it is: plain files, no bundling.
+cpSync(join(root, 'src', 'viewer', 'page'), join(root, 'build', 'src', 'viewer', 'page'), { recursive: true });
+chmodSync(join(root, 'build', 'src', 'cli.js'), 0o755);

@@ -63,7 +63,7 @@ if (SDK_MAJOR === '3')
       for (const f of files) {
         assert.match(
           f,
-          /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|build\/(src|esm)\/((core|mapping|surfaces)\/)?[\w-]+\.(js|d\.ts)|build\/esm\/package\.json)$/,
+          /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|build\/(src|esm)\/((core|mapping|surfaces|viewer)\/)?[\w-]+\.(js|d\.ts)|build\/src\/viewer\/page\/(index\.html|app\.js|style\.css)|build\/esm\/package\.json)$/,
           f
         );
       }
@@ -74,9 +74,29 @@ if (SDK_MAJOR === '3')
         'build/esm/index.d.ts',
         'build/src/register.js',
         'build/src/preload.js',
+        'build/src/cli.js',
+        'build/src/viewer/server.js',
+        'build/src/viewer/page/index.html',
+        'build/src/viewer/page/app.js',
       ]) {
         assert.ok(files.includes(needed), `${needed} shipped`);
       }
+    });
+
+    it('installs the `view` command (npx opentelemetry-instrumentation-google-genai view), and protobufjs comes deduplicated', () => {
+      const help = execFileSync(path.join(app, 'node_modules', '.bin', PACKAGE_NAME), ['view', '--help'], {
+        cwd: app,
+        encoding: 'utf8',
+      });
+      assert.match(help, /local GenAI trace viewer/);
+      assert.match(help, /--otlp-port <n>/);
+      // @google/genai depends on protobufjs too: the viewer's one dependency adds no copy.
+      const copies = readdirSync(path.join(app, 'node_modules'), { recursive: true })
+        .map(String)
+        .filter(
+          (f) => f.endsWith(`protobufjs${path.sep}package.json`) && !f.includes(`${path.sep}protobufjs${path.sep}cli`)
+        );
+      assert.equal(copies.length, 1, copies.join(', '));
     });
 
     it('exports GeminiInstrumentation to require() and import', () => {
