@@ -34,6 +34,22 @@ export default tseslint.config(
     },
   },
   {
+    // The viewer's page runs in the browser.
+    files: ['src/viewer/page/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        fetch: 'readonly',
+        EventSource: 'readonly',
+        URLSearchParams: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/*.cjs', 'test/fixtures/**'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   }
