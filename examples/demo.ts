@@ -5,21 +5,80 @@
  *
  * With GEMINI_API_KEY set, the same app talks to the real Gemini API instead
  * (GEMINI_MODEL picks the model).
+ *
+ * `npm start -- --view` also starts the local trace viewer (src/viewer), sends
+ * the traces, metrics and events to it over OTLP, prints its address and
+ * keeps it open (`--port` and `--otlp-port` choose its ports).
  */
-import { context, SpanKind, trace } from '@opentelemetry/api';
+import { parseArgs } from 'node:util';
+import { context, metrics, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { logs } from '@opentelemetry/api-logs';
 import { GeminiInstrumentation } from '../src';
+import type { Viewer } from '../src/viewer/server';
 import { defaultReply, startFakeGemini, type FakeGemini } from '../test/utils/fake-gemini-server';
 import { formatTrace } from './print-trace';
 
 async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: { view: { type: 'boolean' }, port: { type: 'string' }, 'otlp-port': { type: 'string' } },
+  });
+  // The viewer, when asked for: loaded only then, like the `view` command does.
+  let viewer: Viewer | undefined;
+  if (args.view) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startViewer } = require('../src/viewer/server') as typeof import('../src/viewer/server');
+    viewer = await startViewer({
+      port: args.port === undefined ? undefined : Number(args.port),
+      otlpPort: args['otlp-port'] === undefined ? undefined : Number(args['otlp-port']),
+    });
+  }
+
   // 1. OpenTelemetry, as an app's telemetry set-up would do it, before the SDK loads.
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const resource = resourceFromAttributes({ 'service.name': 'genai-demo' });
+  const spanProcessors: SpanProcessor[] = [new SimpleSpanProcessor(exporter)];
+  let meterProvider: MeterProvider | undefined;
+  let loggerProvider: LoggerProvider | undefined;
+  if (viewer) {
+    // What any app does to export over OTLP (or the preload does from OTEL_EXPORTER_OTLP_ENDPOINT).
+    spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${viewer.otlpUrl}/v1/traces` })));
+    meterProvider = new MeterProvider({
+      resource,
+      readers: [
+        new PeriodicExportingMetricReader({
+          exporter: new OTLPMetricExporter({ url: `${viewer.otlpUrl}/v1/metrics` }),
+          exportIntervalMillis: 5000,
+        }),
+      ],
+    });
+    metrics.setGlobalMeterProvider(meterProvider);
+    loggerProvider = new LoggerProvider({
+      resource,
+      processors: [
+        new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${viewer.otlpUrl}/v1/logs` }) }),
+      ],
+    });
+    logs.setGlobalLoggerProvider(loggerProvider);
+  }
+  const provider = new BasicTracerProvider({ resource, spanProcessors });
   trace.setGlobalTracerProvider(provider);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  new GeminiInstrumentation();
+  // In the viewer, the messages too: this demo's are made up (content capture is off by default).
+  new GeminiInstrumentation(viewer ? { captureMessageContent: 'SPAN_ONLY' } : {});
 
   // 2. The app: it only knows @google/genai.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -65,13 +124,20 @@ async function main(): Promise<void> {
     console.log(`generateContent -> ${JSON.stringify(answer.text)}`);
     request.end();
   });
-  await tracer.startActiveSpan('POST /api/chat', { kind: SpanKind.SERVER }, async (request) => {
-    const chat = ai.chats.create({ model });
-    await chat.sendMessage({ message: 'Hi! Name a color.' });
-    const second = await chat.sendMessage({ message: 'And another one?' });
-    console.log(`chat.sendMessage x2 -> ${JSON.stringify(second.text)}`);
-    request.end();
-  });
+  // A signed-in user, named in baggage as an app's middleware would: recorded hashed (user=...).
+  const signedIn = propagation.setBaggage(
+    context.active(),
+    propagation.createBaggage({ 'enduser.id': { value: 'ada@example.com' } })
+  );
+  await context.with(signedIn, () =>
+    tracer.startActiveSpan('POST /api/chat', { kind: SpanKind.SERVER }, async (request) => {
+      const chat = ai.chats.create({ model });
+      await chat.sendMessage({ message: 'Hi! Name a color.' });
+      const second = await chat.sendMessage({ message: 'And another one?' });
+      console.log(`chat.sendMessage x2 -> ${JSON.stringify(second.text)}`);
+      request.end();
+    })
+  );
   await tracer.startActiveSpan('GET /api/stream', { kind: SpanKind.SERVER }, async (request) => {
     const stream = await ai.models.generateContentStream({ model, contents: 'Say hello, slowly.' });
     const words: string[] = [];
@@ -149,9 +215,26 @@ async function main(): Promise<void> {
 
   console.log('\nThe trace, as a backend such as Jaeger would show it:\n');
   console.log(formatTrace(exporter.getFinishedSpans()));
-  console.log(SEND_IT_FOR_REAL);
+  if (!viewer) {
+    console.log(SEND_IT_FOR_REAL);
+    await fake?.close();
+    await provider.shutdown();
+    return;
+  }
+  // Everything into the viewer before saying where to look.
+  await Promise.all([provider.forceFlush(), meterProvider?.forceFlush(), loggerProvider?.forceFlush()]);
   await fake?.close();
-  await provider.shutdown();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { banner, DEFAULT_MAX_TRACES } = require('../src/viewer/server') as typeof import('../src/viewer/server');
+  console.log(`\n${banner(viewer, DEFAULT_MAX_TRACES)}`);
+  console.log(`\nOpen ${viewer.url} to see this demo's traces.`);
+  const stop = () => {
+    void Promise.all([provider.shutdown(), meterProvider?.shutdown(), loggerProvider?.shutdown()])
+      .then(() => viewer!.close())
+      .then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 /** How to see the same trace in a real backend: the preload and the standard OTLP variables. */
@@ -164,7 +247,10 @@ code change:
   node --import opentelemetry-instrumentation-google-genai/register app.mjs
 
 (--require for a CommonJS app.) For Jaeger on your machine: docker run -p 16686:16686 -p 4318:4318
-jaegertracing/all-in-one, then open http://localhost:16686.`;
+jaegertracing/all-in-one, then open http://localhost:16686.
+
+No backend yet? See this demo in your browser: npm start -- --view
+Or your own app: npx opentelemetry-instrumentation-google-genai view, and the preload above.`;
 
 main().catch((err: unknown) => {
   console.error(err);

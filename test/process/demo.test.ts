@@ -22,6 +22,9 @@ if (SDK_MAJOR === '3')
       assert.ok(end > 0, 'the demo ends by saying how to send the trace to a real backend');
       assert.match(out.slice(end), /node --import opentelemetry-instrumentation-google-genai\/register app\.mjs/);
       assert.match(out.slice(end), /OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/localhost:4318/);
+      // And it offers the local viewer (viewer-browser.test.ts runs it).
+      assert.match(out.slice(end), /See this demo in your browser: npm start -- --view/);
+      assert.match(out.slice(end), /npx opentelemetry-instrumentation-google-genai view/);
       const tree = out.slice(out.indexOf('The trace'), end);
       const shape = tree
         .split('\n')
