@@ -38,10 +38,11 @@ async function main(): Promise<void> {
   });
   // The viewer, when asked for: loaded only then, like the `view` command does.
   let viewer: Viewer | undefined;
+  let viewerModule: typeof import('../src/viewer/server') | undefined;
   if (args.view) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { startViewer } = require('../src/viewer/server') as typeof import('../src/viewer/server');
-    viewer = await startViewer({
+    viewerModule = require('../src/viewer/server') as typeof import('../src/viewer/server');
+    viewer = await viewerModule.startViewer({
       port: args.port === undefined ? undefined : Number(args.port),
       otlpPort: args['otlp-port'] === undefined ? undefined : Number(args['otlp-port']),
     });
@@ -224,9 +225,7 @@ async function main(): Promise<void> {
   // Everything into the viewer before saying where to look.
   await Promise.all([provider.forceFlush(), meterProvider?.forceFlush(), loggerProvider?.forceFlush()]);
   await fake?.close();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { banner, DEFAULT_MAX_TRACES } = require('../src/viewer/server') as typeof import('../src/viewer/server');
-  console.log(`\n${banner(viewer, DEFAULT_MAX_TRACES)}`);
+  console.log(`\n${viewerModule!.banner(viewer, viewerModule!.DEFAULT_MAX_TRACES)}`);
   console.log(`\nOpen ${viewer.url} to see this demo's traces.`);
   const stop = () => {
     void Promise.all([provider.shutdown(), meterProvider?.shutdown(), loggerProvider?.shutdown()])

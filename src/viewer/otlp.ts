@@ -117,12 +117,16 @@ export function attributesOf(list: unknown): Attrs {
   return out;
 }
 
+/** Attributes as a string that does not depend on their order: a key for the set. */
+export function attributesKey(attrs: Attrs): string {
+  return JSON.stringify(Object.entries(attrs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /** A resource's attributes and its service name (`unknown_service` as the SDKs say when none is set). */
-function resourceOf(v: unknown): { attrs: Attrs; service: string; key: string } {
+function resourceOf(v: unknown): { attrs: Attrs; service: string } {
   const attrs = attributesOf(obj(v).attributes);
   const service = typeof attrs['service.name'] === 'string' ? attrs['service.name'] : 'unknown_service';
-  const key = JSON.stringify(Object.entries(attrs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { attrs, service, key };
+  return { attrs, service };
 }
 
 export function spansOf(request: unknown): ViewSpan[] {
@@ -195,7 +199,8 @@ export function logsOf(request: unknown): ViewLog[] {
 export function metricPointsOf(request: unknown): MetricPoint[] {
   const out: MetricPoint[] = [];
   for (const rm of arr(obj(request).resourceMetrics)) {
-    const { service, key: resource } = resourceOf(obj(rm).resource);
+    const { service, attrs } = resourceOf(obj(rm).resource);
+    const resource = attributesKey(attrs);
     for (const sm of arr(obj(rm).scopeMetrics)) {
       for (const m of arr(obj(sm).metrics)) {
         const metric = obj(m);

@@ -3,7 +3,7 @@
  * updated longest ago goes first), the log records that belong to them, and
  * running totals per model and per (hashed) user from the metrics.
  */
-import type { Attrs, MetricPoint, ViewLog, ViewSpan } from './otlp.js';
+import { attributesKey, type Attrs, type MetricPoint, type ViewLog, type ViewSpan } from './otlp.js';
 
 const TOKEN_USAGE = 'gen_ai.client.token.usage';
 const DURATION = 'gen_ai.client.operation.duration';
@@ -121,7 +121,7 @@ export class ViewerStore {
     let added = false;
     for (const p of points) {
       if (p.metric !== TOKEN_USAGE && p.metric !== DURATION && p.metric !== COST) continue;
-      const attrs = JSON.stringify(Object.entries(p.attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const attrs = attributesKey(p.attributes);
       // A cumulative series is one per start time (a restarted app starts another); delta points add up.
       const key = `${p.resource}|${p.metric}|${attrs}|${p.temporality === 1 ? '' : p.startNs}`;
       const known = this.series.get(key);

@@ -30,25 +30,11 @@ import { withFakeGemini } from '../utils/with-fake-gemini';
 
 const resource = resourceFromAttributes({ 'service.name': 'viewer-test' });
 
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers }, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      })
-      .on('error', reject);
-  });
-}
+type Answer = { status: number; body: string };
 
-function post(
-  url: string,
-  body: Buffer | string,
-  headers: Record<string, string>
-): Promise<{ status: number; body: string }> {
+function send(method: string, url: string, headers: Record<string, string>, body?: Buffer | string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers }, (res) => {
+    const req = http.request(url, { method, headers }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
@@ -57,6 +43,20 @@ function post(
     req.end(body);
   });
 }
+
+const get = (url: string, headers: Record<string, string> = {}) => send('GET', url, headers);
+const post = (url: string, body: Buffer | string, headers: Record<string, string>) => send('POST', url, headers, body);
+
+/** The model call's attributes, as sent: the viewer must give back exactly these. */
+const CLIENT_ATTRIBUTES = {
+  'gen_ai.operation.name': 'generate_content',
+  'gen_ai.request.model': 'gemini-2.5-flash',
+  'gen_ai.usage.input_tokens': 8,
+  'gen_ai.usage.output_tokens': 17,
+  'gen_ai.cost.usd': 0.0000449,
+  'gen_ai.response.finish_reasons': ['STOP'],
+  'gen_ai.request.stream': true,
+};
 
 /** One trace through the real SDK and an exporter: a server span, a model call under it with an event, a failed span. */
 async function exportTrace(exporter: ProtoTraces | JsonTraces): Promise<{ traceId: string; clientId: string }> {
@@ -68,15 +68,7 @@ async function exportTrace(exporter: ProtoTraces | JsonTraces): Promise<{ traceI
     'generate_content gemini-2.5-flash',
     {
       kind: SpanKind.CLIENT,
-      attributes: {
-        'gen_ai.operation.name': 'generate_content',
-        'gen_ai.request.model': 'gemini-2.5-flash',
-        'gen_ai.usage.input_tokens': 8,
-        'gen_ai.usage.output_tokens': 17,
-        'gen_ai.cost.usd': 0.0000449,
-        'gen_ai.response.finish_reasons': ['STOP'],
-        'gen_ai.request.stream': true,
-      },
+      attributes: CLIENT_ATTRIBUTES,
       links: [{ context: root.spanContext() }],
     },
     ctx
@@ -165,15 +157,7 @@ describe('viewer: the OTLP receiver and the API behind the page', function () {
       const client = detail.spans.find((s: { spanId: string }) => s.spanId === clientId);
       assert.equal(client.kind, 3);
       assert.equal(client.scope, 'viewer-test-scope');
-      assert.deepEqual(client.attributes, {
-        'gen_ai.operation.name': 'generate_content',
-        'gen_ai.request.model': 'gemini-2.5-flash',
-        'gen_ai.usage.input_tokens': 8,
-        'gen_ai.usage.output_tokens': 17,
-        'gen_ai.cost.usd': 0.0000449,
-        'gen_ai.response.finish_reasons': ['STOP'],
-        'gen_ai.request.stream': true,
-      });
+      assert.deepEqual(client.attributes, CLIENT_ATTRIBUTES);
       assert.deepEqual(
         client.events.map((e: { name: string; attributes: unknown }) => [e.name, e.attributes]),
         [['first_token', { chunks: 1 }]]
